@@ -1,0 +1,3 @@
+from liandong.cli import main
+
+main()

@@ -1,0 +1,54 @@
+"""The composition root for the web process: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import datetime
+
+from fastapi import FastAPI
+
+from liandong import http_errors
+from liandong.auth.api import router as auth_router
+from liandong.cases.api import router as cases_router
+from liandong.container import build, utc_clock
+from liandong.metrics import Metrics, MetricsMiddleware
+from liandong.orgmap.api import router as orgmap_router
+from liandong.queue.api import router as queue_router
+from liandong.settings import Settings
+from liandong.system_api import router as system_router
+
+DESCRIPTION = """黔西市110社会联动中心 · Liandong API.
+
+Every call, message and alarm becomes a **contact**; each opens a **case** (工单) that
+moves 受理 → 派单 → 签收 → 处置 → 办结 → 回访/评价 → 结案. Errors are JSON
+`{"error_id", "message", "details"}` with a stable kebab-case `error_id`.
+Authenticate with `POST /api/v1/auth/token` (OAuth2 password flow) and send
+`Authorization: Bearer <token>`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None, clock: Callable[[], datetime] = utc_clock
+) -> FastAPI:
+    settings = settings or Settings()
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            container = await build(settings, stack, clock)
+            container.metrics = metrics
+            app.state.container = container
+            yield
+
+    app = FastAPI(
+        title="Liandong 联动", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+    )
+    http_errors.install(app)
+    for r in (system_router, auth_router, cases_router, queue_router, orgmap_router):
+        app.include_router(r)
+    # Outermost first: the size guard runs before anything reads the body.
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(http_errors.BodyLimitMiddleware, limit=settings.max_body_bytes)
+    return app

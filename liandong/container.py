@@ -1,0 +1,86 @@
+"""The composition root's product: every long-lived resource, built once and
+closed in reverse order. Used by the web app's lifespan and by the worker."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from redis.asyncio import Redis
+
+from liandong.auth.service import AuthService
+from liandong.cases.intake import IntakeService
+from liandong.cases.service import CaseService
+from liandong.db.engine import Database
+from liandong.metrics import Metrics
+from liandong.orgmap.service import OrgMapService
+from liandong.queue.outbox import StreamPublisher
+from liandong.queue.streams import RedisStreams
+from liandong.queue.workqueue import WorkQueue
+from liandong.settings import Settings
+from router.baseline import HotlinePriorClassifier
+from router.ports import Classifier
+
+log = logging.getLogger(__name__)
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    settings: Settings
+    db: Database
+    redis: Redis
+    streams: RedisStreams
+    workqueue: WorkQueue
+    orgmap: OrgMapService
+    classifier: Classifier
+    intake: IntakeService
+    cases: CaseService
+    auth: AuthService
+    metrics: Metrics
+    clock: Callable[[], datetime]
+
+
+async def build(
+    settings: Settings, stack: AsyncExitStack, clock: Callable[[], datetime] = utc_clock
+) -> Container:
+    db = Database(settings.database)
+    stack.push_async_callback(db.close)
+    # Connections are made lazily: the platform starts (degraded) without Redis
+    # and recovers when it comes back.
+    redis = Redis.from_url(
+        settings.redis.url, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
+    )
+    stack.push_async_callback(redis.aclose)
+    q = settings.queue
+    streams = RedisStreams(
+        redis, prefix=settings.redis.prefix, group=q.consumer_group, maxlen=q.stream_maxlen
+    )
+    workqueue = WorkQueue(redis, prefix=settings.redis.prefix, aging_step_s=q.aging_step_s)
+    orgmap = OrgMapService(db)
+    try:
+        await orgmap.load()
+    except Exception:  # an unmigrated or empty database must not stop start-up
+        log.warning("org map not loaded; locating callers is unavailable", exc_info=True)
+    return Container(
+        settings=settings,
+        db=db,
+        redis=redis,
+        streams=streams,
+        workqueue=workqueue,
+        orgmap=orgmap,
+        classifier=HotlinePriorClassifier(),
+        intake=IntakeService(db, StreamPublisher(streams), settings.cases, clock),
+        cases=CaseService(db, settings.cases, workqueue, clock),
+        auth=AuthService(
+            db, settings.auth, demo_allowed=settings.demo_accounts_allowed, clock=clock
+        ),
+        metrics=Metrics(),
+        clock=clock,
+    )

@@ -1,0 +1,97 @@
+"""The one place that maps the error tree to HTTP, plus the request-size guard."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from liandong.errors import LiandongError, MalformedJSON, PayloadTooLarge
+
+log = logging.getLogger(__name__)
+
+
+def _body(error_id: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error_id": error_id, "message": message, "details": details or {}}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(LiandongError)
+    async def _domain(request: Request, exc: LiandongError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return JSONResponse(exc.to_dict(), status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            err = MalformedJSON("request body is not valid JSON")
+            return JSONResponse(err.to_dict(), status_code=err.status)
+        # Echo where and why, never the submitted values (they may be personal data).
+        details = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg"), "type": e.get("type")}
+            for e in errors
+        ]
+        return JSONResponse(
+            _body("invalid-request", "request does not match the schema", {"errors": details}),
+            status_code=422,
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException) -> JSONResponse:
+        ids = {404: "not-found", 405: "method-not-allowed", 401: "not-authenticated"}
+        return JSONResponse(
+            _body(ids.get(exc.status_code, f"http-{exc.status_code}"), str(exc.detail)),
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", extra={"path": request.url.path})
+        return JSONResponse(_body("internal-error", "internal error"), status_code=500)
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over ``limit`` bytes: by Content-Length up front, and by
+    counting for chunked uploads that do not declare one."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
+                await self._refuse(send)
+                return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise PayloadTooLarge(f"request body over {self.limit} bytes")
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+    async def _refuse(self, send: Send) -> None:
+        err = PayloadTooLarge(
+            f"request body over {self.limit} bytes", details={"limit": self.limit}
+        )
+        response = JSONResponse(err.to_dict(), status_code=err.status)
+        await response({"type": "http"}, _no_receive, send)
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}

@@ -1,0 +1,31 @@
+"""The org map: the unit tree of the Qianxi linkage model (R1), its people, and the
+city data platform's places, cameras and households (R2, R4).
+
+Other packages may import:
+
+* ``OrgMapService`` — ``locate`` a point to grid → village → township, nearest
+  cameras, township look-up by name or alias, unit-tree counts;
+* ``Placement``, ``UnitKind``, ``TownshipKind``, ``PersonRole``, ``PlaceKind`` — the
+  vocabulary stored in the tables;
+* ``seed_demo`` / ``generate_demo`` — the deterministic Qianxi demo city;
+* the ORM rows in ``liandong.orgmap.tables`` (imported from there, not re-exported,
+  so importing this package stays light for pure code).
+
+``geometry`` and ``qianxi`` are public helper modules (pure functions and data);
+the ``demo_*`` modules are the generator's internals.
+"""
+
+from liandong.orgmap.demo import generate_demo, seed_demo
+from liandong.orgmap.models import PersonRole, PlaceKind, Placement, TownshipKind, UnitKind
+from liandong.orgmap.service import OrgMapService
+
+__all__ = [
+    "OrgMapService",
+    "PersonRole",
+    "PlaceKind",
+    "Placement",
+    "TownshipKind",
+    "UnitKind",
+    "generate_demo",
+    "seed_demo",
+]

@@ -1,0 +1,11 @@
+"""Small protocols the domain depends on instead of Redis itself."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class Publisher(Protocol):
+    async def publish(self, outbox_id: int, topic: str, payload: dict[str, Any]) -> bool:
+        """Best-effort publish after commit; False means the relay will retry."""
+        ...

@@ -1,0 +1,80 @@
+"""Component health for /status. A missing optional component is ``degraded``
+(the platform works without it), a failing required one is ``down``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+from liandong.container import Container
+
+OK, DEGRADED, DOWN = "ok", "degraded", "down"
+
+
+async def _timed(coro: Any) -> tuple[bool, float, str | None]:
+    start = time.perf_counter()
+    try:
+        await asyncio.wait_for(coro, 2.0)
+    except Exception as exc:
+        return False, (time.perf_counter() - start) * 1000, f"{type(exc).__name__}: {exc}"[:200]
+    return True, (time.perf_counter() - start) * 1000, None
+
+
+async def collect(c: Container) -> dict[str, Any]:
+    comps: dict[str, dict[str, Any]] = {}
+    ok, ms, err = await _timed(c.db.ping())
+    comps["database"] = {
+        "status": OK if ok else DOWN,
+        "backend": c.db.dialect,
+        "latency_ms": round(ms, 2),
+        **({"error": err} if err else {}),
+    }
+    ok, ms, err = await _timed(c.redis.ping())
+    comps["redis"] = {
+        "status": OK if ok else DOWN,
+        "latency_ms": round(ms, 2),
+        **({"error": err} if err else {}),
+    }
+    if ok:
+        try:
+            stats = await c.streams.stats()
+            depth = await c.workqueue.size()
+            c.metrics.stream_pending.set(stats["pending"])
+            c.metrics.dead_letters.set(stats["dead"])
+            c.metrics.queue_depth.set(depth)
+            comps["queue"] = {
+                "status": DEGRADED if stats["dead"] else OK,
+                **stats,
+                "work_queue_depth": depth,
+            }
+        except Exception as exc:
+            comps["queue"] = {"status": DOWN, "error": str(exc)[:200]}
+    else:
+        comps["queue"] = {"status": DOWN, "error": "redis unreachable"}
+    comps["orgmap"] = (
+        {"status": OK, "grids": c.orgmap.grid_count()}
+        if c.orgmap.grid_count()
+        else {"status": DEGRADED, "detail": "no org map loaded (run demo seed)"}
+    )
+    s = c.settings
+    comps["asterisk"] = (
+        {"status": DEGRADED, "detail": "configured, not yet supervised"}
+        if s.asterisk_ari_url
+        else {"status": DEGRADED, "detail": "not configured: no telephony"}
+    )
+    comps["asr"] = (
+        {"status": DEGRADED, "detail": "model configured, engine not yet wired"}
+        if s.asr_model_path
+        else {"status": DEGRADED, "detail": "no speech model: transcription off"}
+    )
+    comps["channels"] = {"status": DEGRADED, "detail": "no channel adapters configured"}
+    required = ("database", "redis", "queue")
+    overall = (
+        DOWN
+        if any(comps[k]["status"] == DOWN for k in required)
+        else DEGRADED
+        if any(v["status"] != OK for v in comps.values())
+        else OK
+    )
+    return {"status": overall, "mode": s.mode.value, "components": comps}

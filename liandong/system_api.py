@@ -1,0 +1,30 @@
+"""Operational routes: /healthz, /status, /metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from liandong import status
+from liandong.deps import Services
+
+router = APIRouter(tags=["system"])
+
+
+@router.get("/healthz", summary="Liveness: the process answers")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/status", summary="Each component's health (database, Redis, Asterisk, ASR …)")
+async def get_status(c: Services) -> Any:
+    body = await status.collect(c)
+    return JSONResponse(body, status_code=503 if body["status"] == status.DOWN else 200)
+
+
+@router.get("/metrics", summary="Prometheus metrics", response_class=Response)
+async def metrics(c: Services) -> Response:
+    return Response(generate_latest(c.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,20 @@
+"""The classifier port the intake pipeline depends on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    category: str | None
+    subtype: str | None
+    emergency: bool
+    priority: int  # 1 (most urgent) .. 4 (consultation)
+    keywords: list[tuple[str, int, int]] = field(default_factory=list)  # word, start, end
+    explanation: str = ""
+
+
+class Classifier(Protocol):
+    def classify(self, text: str, hotline: str | None) -> Classification: ...

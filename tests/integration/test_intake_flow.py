@@ -1,0 +1,92 @@
+"""End to end in one process: POST a contact, a worker classifies it, it shows in the queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from liandong.queue.worker import run_worker
+from liandong.settings import Settings
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+async def worker(settings: Settings) -> AsyncIterator[None]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(settings, "test-worker", stop, install_signals=False))
+    yield
+    stop.set()
+    await asyncio.wait_for(task, 10)
+
+
+async def wait_in_queue(
+    client: httpx.AsyncClient, headers: dict[str, str], number: str, limit_s: float = 10.0
+) -> dict[str, object]:
+    deadline = asyncio.get_running_loop().time() + limit_s
+    while asyncio.get_running_loop().time() < deadline:
+        r = await client.get("/api/v1/queue", headers=headers)
+        assert r.status_code == 200, r.text
+        for item in r.json()["items"]:
+            if item["case_number"] == number:
+                return dict(item)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{number} never reached the queue")
+
+
+async def test_posted_contact_gets_case_number_and_reaches_the_queue(
+    client: httpx.AsyncClient, calltaker: dict[str, str], worker: None
+) -> None:
+    r = await client.post(
+        "/api/v1/contacts",
+        headers=calltaker,
+        json={
+            "channel": "phone",
+            "hotline": "119",
+            "sender": "13812345678",
+            "text": "钟山镇农贸市场旁边一栋房子着火了，有人被困",
+            "location": {"lat": 27.05, "lon": 106.0, "source": "sip_pidf", "accuracy_m": 30},
+        },
+    )
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["case_number"].startswith("QX-")
+    assert isinstance(body["contact_id"], int)
+    item = await wait_in_queue(client, calltaker, body["case_number"])
+    assert item["category"] == "fire"
+    assert item["emergency"] is True
+    assert item["priority"] == 1
+    assert item["hotline"] == "119"
+    assert item["township"] is not None
+    assert float(item["waiting_s"]) >= 0  # type: ignore[arg-type]
+
+
+async def test_emergency_outranks_an_older_consultation(
+    client: httpx.AsyncClient, calltaker: dict[str, str], worker: None
+) -> None:
+    older = (
+        await client.post(
+            "/api/v1/contacts",
+            headers=calltaker,
+            json={
+                "channel": "wechat",
+                "sender": "oWx-consult",
+                "text": "请问办理居住证需要什么材料",
+            },
+        )
+    ).json()
+    newer = (
+        await client.post(
+            "/api/v1/contacts",
+            headers=calltaker,
+            json={"channel": "sms", "sender": "13900001111", "text": "救命，有人持刀抢劫"},
+        )
+    ).json()
+    await wait_in_queue(client, calltaker, older["case_number"])
+    await wait_in_queue(client, calltaker, newer["case_number"])
+    items = (await client.get("/api/v1/queue", headers=calltaker)).json()["items"]
+    order = [i["case_number"] for i in items]
+    assert order.index(newer["case_number"]) < order.index(older["case_number"])
