@@ -73,17 +73,28 @@ class BodyLimitMiddleware:
                 await self._refuse(send)
                 return
         seen = 0
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
-                    raise PayloadTooLarge(f"request body over {self.limit} bytes")
+                    # Answer 413 ourselves and tell the app the client went away: an
+                    # exception here would be turned into a 400 by the body parser.
+                    refused = True
+                    await self._refuse(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, counting_receive, send)
+        async def guarded_send(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counting_receive, guarded_send)
 
     async def _refuse(self, send: Send) -> None:
         err = PayloadTooLarge(
