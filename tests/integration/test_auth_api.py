@@ -136,11 +136,13 @@ async def prod_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         }
     )
     app = create_app(prod)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app), base_url="http://testserver"
-        ) as c:
-            yield c
+        ) as c,
+    ):
+        yield c
 
 
 async def test_production_refuses_demo_accounts(prod_client: httpx.AsyncClient) -> None:

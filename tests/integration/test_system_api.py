@@ -36,15 +36,15 @@ async def test_status_is_down_not_crashing_when_redis_is_unreachable(settings: o
     assert isinstance(settings, Settings)
     broken = settings.model_copy(update={"redis": RedisSettings(url="redis://127.0.0.1:1/0")})
     app = create_app(broken)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as c:
-            r = await c.get("/status")
-            assert r.status_code == 503
-            assert r.json()["components"]["redis"]["status"] == "down"
-            assert r.json()["components"]["database"]["status"] == "ok"
-            assert (await c.get("/healthz")).status_code == 200
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
+        r = await c.get("/status")
+        assert r.status_code == 503
+        assert r.json()["components"]["redis"]["status"] == "down"
+        assert r.json()["components"]["database"]["status"] == "ok"
+        assert (await c.get("/healthz")).status_code == 200
 
 
 async def test_metrics_count_requests_by_route_template(
