@@ -8,6 +8,7 @@ from datetime import datetime
 
 from fastapi import FastAPI
 
+from agent_desktop.api import mount as mount_desktop
 from liandong import http_errors
 from liandong.auth.api import router as auth_router
 from liandong.cases.api import router as cases_router
@@ -48,6 +49,7 @@ def create_app(
     http_errors.install(app)
     for r in (system_router, auth_router, cases_router, queue_router, orgmap_router):
         app.include_router(r)
+    mount_desktop(app)
     # Outermost first: the size guard runs before anything reads the body.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(http_errors.BodyLimitMiddleware, limit=settings.max_body_bytes)

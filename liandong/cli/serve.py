@@ -149,6 +149,7 @@ def run(host: str, port: int, workers: int) -> None:
     base = f"http://{host}:{port}"
     click.echo(
         f"\n联动 Liandong is starting ({settings.mode.value} mode)\n"
+        f"  desk       {base}/desk/   (接警台)\n"
         f"  API docs   {base}/docs\n  status     {base}/status\n"
         f"  metrics    {base}/metrics\n  health     {base}/healthz\n"
     )

@@ -70,3 +70,13 @@ async def test_openapi_documents_the_intake_and_queue(client: httpx.AsyncClient)
         "/status",
     ):
         assert path in spec["paths"]
+
+
+async def test_desk_page_is_served_in_chinese(client: httpx.AsyncClient) -> None:
+    r = await client.get("/", follow_redirects=False)
+    assert r.status_code == 307
+    assert r.headers["location"] == "/desk/"
+    page = await client.get("/desk/")
+    assert page.status_code == 200
+    assert '<html lang="zh-CN">' in page.text
+    assert "接警台" in page.text
