@@ -1,0 +1,1 @@
+"""IVR menus as stacked state machines (telephony and closing-the-loop issues); not built yet."""
