@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from redis.asyncio import Redis
 
 from liandong.auth.service import AuthService
+from liandong.auth.throttle import LoginThrottle
 from liandong.cases.intake import IntakeService
 from liandong.cases.service import CaseService
 from liandong.db.engine import Database
@@ -79,7 +80,11 @@ async def build(
         intake=IntakeService(db, StreamPublisher(streams), settings.cases, clock),
         cases=CaseService(db, settings.cases, workqueue, clock),
         auth=AuthService(
-            db, settings.auth, demo_allowed=settings.demo_accounts_allowed, clock=clock
+            db,
+            settings.auth,
+            demo_allowed=settings.demo_accounts_allowed,
+            clock=clock,
+            throttle=LoginThrottle(redis, prefix=settings.redis.prefix),
         ),
         metrics=Metrics(),
         clock=clock,

@@ -14,6 +14,7 @@ tests match on, a human message and optional details.
     │   └── IllegalTransition        409 illegal-transition
     ├── AuthError                    401 not-authenticated / invalid-credentials
     ├── PermissionDenied             403 permission-denied
+    ├── TooManyAttempts              429 too-many-attempts
     └── Unavailable                  503 <component>-unavailable
 """
 
@@ -88,6 +89,11 @@ class AuthError(LiandongError):
 class PermissionDenied(LiandongError):
     error_id = "permission-denied"
     status = 403
+
+
+class TooManyAttempts(LiandongError):
+    error_id = "too-many-attempts"
+    status = 429
 
 
 class Unavailable(LiandongError):

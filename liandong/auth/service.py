@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 from liandong.auth.models import Principal, Role
 from liandong.auth.passwords import hash_password, needs_rehash, verify_password
 from liandong.auth.tables import AuditRow, TokenRow, UserRow
+from liandong.auth.throttle import LoginThrottle
 from liandong.db.engine import Database
 from liandong.errors import AuthError, InvalidInput
 from liandong.settings import AuthSettings
@@ -50,39 +51,47 @@ class AuthService:
         *,
         demo_allowed: bool,
         clock: Callable[[], datetime],
+        throttle: LoginThrottle | None = None,
     ) -> None:
         self.db = db
         self.settings = settings
         self.demo_allowed = demo_allowed
         self.clock = clock
+        self.throttle = throttle
         self._cache: dict[str, tuple[float, Principal, datetime, str | None]] = {}
 
     async def authenticate(
         self, username: str, password: str, *, address: str | None = None
     ) -> Principal:
+        if self.throttle is not None:
+            await self.throttle.check(username, address)
         async with self.db.session() as s:
             user = await s.scalar(select(UserRow).where(UserRow.username == username))
             ok = verify_password(user.password_hash if user else None, password)
-            refused = (
-                user is None or not ok or not user.active or (user.demo and not self.demo_allowed)
-            )
+            demo_refused = bool(user and user.demo and ok and not self.demo_allowed)
+            refused = user is None or not ok or not user.active or demo_refused
+            # The audit row commits with this transaction whatever the outcome;
+            # the refusal is raised only after the commit.
             s.add(
                 AuditRow(
                     at=self.clock(),
                     actor=username[:64],
                     address=address,
                     action="login.failed" if refused else "login.ok",
-                    details={
-                        "demo_refused": bool(user and user.demo and ok and not self.demo_allowed)
-                    },
+                    details={"demo_refused": demo_refused},
                 )
             )
-            if refused or user is None:
-                # One message for every refusal: no hint which part was wrong.
-                raise AuthError("用户名或密码错误", error_id="invalid-credentials")
-            if needs_rehash(user.password_hash):
+            if not refused and user is not None and needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            return self._principal(user, "bearer")
+            principal = None if refused or user is None else self._principal(user, "bearer")
+        if principal is None:
+            if self.throttle is not None:
+                await self.throttle.failed(username, address)
+            # One message for every refusal: no hint which part was wrong.
+            raise AuthError("用户名或密码错误", error_id="invalid-credentials")
+        if self.throttle is not None:
+            await self.throttle.succeeded(username)
+        return principal
 
     @staticmethod
     def _principal(user: UserRow, via: str) -> Principal:

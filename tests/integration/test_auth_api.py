@@ -150,3 +150,24 @@ async def test_production_refuses_demo_accounts(prod_client: httpx.AsyncClient) 
         "/api/v1/auth/token", data={"username": "calltaker", "password": "demo-calltaker-110"}
     )
     assert (r.status_code, r.json()["error_id"]) == (401, "invalid-credentials")
+
+
+async def test_failed_logins_are_audited(client: httpx.AsyncClient, app: object) -> None:
+    await client.post("/api/v1/auth/token", data={"username": "leader", "password": "nope"})
+    async with app.state.container.db.session() as s:  # type: ignore[attr-defined]
+        rows = (await s.scalars(select(AuditRow).where(AuditRow.actor == "leader"))).all()
+    assert [r.action for r in rows] == ["login.failed"]
+
+
+async def test_repeated_failures_lock_the_account_but_not_others(client: httpx.AsyncClient) -> None:
+    for _ in range(5):
+        r = await client.post(
+            "/api/v1/auth/token", data={"username": "auditor", "password": "guess"}
+        )
+        assert r.status_code == 401
+    locked = await client.post(
+        "/api/v1/auth/token", data={"username": "auditor", "password": "demo-auditor-110"}
+    )
+    assert (locked.status_code, locked.json()["error_id"]) == (429, "too-many-attempts")
+    assert locked.json()["details"]["retry_after_s"] > 0
+    await login(client, "calltaker", "demo-calltaker-110")  # other accounts still work
