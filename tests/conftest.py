@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import redis
 from fastapi import FastAPI
 
 from liandong.app import create_app
@@ -58,8 +59,19 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def redis_prefix() -> str:
-    return f"ldt-{RUN_ID}-{uuid.uuid4().hex[:8]}"
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    prefix = f"ldt-{RUN_ID}-{uuid.uuid4().hex[:8]}"
+    yield prefix
+    # Leave the shared Redis as we found it.
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # a test that stopped this Redis on purpose
+    finally:
+        client.close()
 
 
 async def _prepare(url: str) -> None:
