@@ -12,6 +12,7 @@ from agent_desktop.api import mount as mount_desktop
 from liandong import http_errors
 from liandong.auth.api import router as auth_router
 from liandong.cases.api import router as cases_router
+from liandong.cases.instructions_api import router as instructions_router
 from liandong.container import build, utc_clock
 from liandong.metrics import Metrics, MetricsMiddleware
 from liandong.orgmap.api import router as orgmap_router
@@ -47,7 +48,14 @@ def create_app(
         title="Liandong 联动", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
     )
     http_errors.install(app)
-    for r in (system_router, auth_router, cases_router, queue_router, orgmap_router):
+    for r in (
+        system_router,
+        auth_router,
+        cases_router,
+        queue_router,
+        orgmap_router,
+        instructions_router,
+    ):
         app.include_router(r)
     mount_desktop(app)
     # Outermost first: the size guard runs before anything reads the body.

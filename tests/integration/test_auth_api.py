@@ -171,3 +171,24 @@ async def test_repeated_failures_lock_the_account_but_not_others(client: httpx.A
     assert (locked.status_code, locked.json()["error_id"]) == (429, "too-many-attempts")
     assert locked.json()["details"]["retry_after_s"] > 0
     await login(client, "calltaker", "demo-calltaker-110")  # other accounts still work
+
+
+async def test_unit_staff_list_their_own_open_instructions(
+    client: httpx.AsyncClient, calltaker: dict[str, str]
+) -> None:
+    xinren = await login(client, "xinren", "demo-unit-110")
+    unit = (await client.get("/api/v1/auth/me", headers=xinren)).json()["unit_id"]
+    number = (await client.post("/api/v1/contacts", headers=calltaker, json=CONTACT)).json()[
+        "case_number"
+    ]
+    await client.post(
+        f"/api/v1/cases/{number}/actions/dispatch", headers=calltaker, json={"lead_unit_id": unit}
+    )
+    items = (await client.get("/api/v1/instructions", headers=xinren)).json()
+    assert [(i["case_number"], i["state"], i["overdue"]) for i in items] == [
+        (number, "sent", False)
+    ]
+    police = await login(client, "police", "demo-unit-110")
+    assert (await client.get("/api/v1/instructions", headers=police)).json() == []
+    r = await client.get(f"/api/v1/instructions?unit_id={unit}", headers=police)
+    assert r.status_code == 422
