@@ -17,8 +17,10 @@ from liandong.cases.intake import IntakeService
 from liandong.cases.service import CaseService
 from liandong.db.engine import Database
 from liandong.metrics import Metrics
+from liandong.orgmap.locator import ContactLocator
 from liandong.orgmap.service import OrgMapService
 from liandong.queue.outbox import StreamPublisher
+from liandong.queue.processor import IntakeProcessor
 from liandong.queue.streams import RedisStreams
 from liandong.queue.workqueue import WorkQueue
 from liandong.settings import Settings
@@ -32,6 +34,10 @@ def utc_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def intake_processor(c: Container, name: str) -> IntakeProcessor:
+    return IntakeProcessor(c.db, c.classifier, c.locator, c.cases, c.workqueue, c.clock, name)
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -40,6 +46,7 @@ class Container:
     streams: RedisStreams
     workqueue: WorkQueue
     orgmap: OrgMapService
+    locator: ContactLocator
     classifier: Classifier
     intake: IntakeService
     cases: CaseService
@@ -65,8 +72,10 @@ async def build(
     )
     workqueue = WorkQueue(redis, prefix=settings.redis.prefix, aging_step_s=q.aging_step_s)
     orgmap = OrgMapService(db)
+    locator = ContactLocator(db, orgmap)
     try:
         await orgmap.load()
+        await locator.load()
     except Exception:  # an unmigrated or empty database must not stop start-up
         log.warning("org map not loaded; locating callers is unavailable", exc_info=True)
     return Container(
@@ -76,6 +85,7 @@ async def build(
         streams=streams,
         workqueue=workqueue,
         orgmap=orgmap,
+        locator=locator,
         classifier=HotlinePriorClassifier(),
         intake=IntakeService(db, StreamPublisher(streams), settings.cases, clock),
         cases=CaseService(db, settings.cases, workqueue, clock),

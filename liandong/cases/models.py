@@ -51,6 +51,7 @@ class LocationSource(StrEnum):
     registry = "registry"  # caller / device registry (household address, STB)
     gazetteer = "gazetteer"  # a place name found in the text
     manual = "manual"  # typed by a call taker
+    stb = "stb"  # the household a set-top box is registered to (R4)
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,7 +97,6 @@ class CaseService:
         self, number: str, action: Action, body: CaseActionIn, actor: Principal
     ) -> CaseRow:
         require_reason(action, body)
-        now = self.clock()
         async with self.db.session() as s:
             case = await self.load(s, number, for_update=True)
             await self.check_scope(s, case, actor)
@@ -107,57 +106,71 @@ class CaseService:
                     error_id="version-conflict",
                     details={"expected": body.expected_version, "actual": case.version},
                 )
-            before = _snapshot(case)
-            # Unit actions move the case only when the lead unit acts, so they are
-            # validated after the handler found the acting instruction; everything
-            # else is refused before any row is touched. Either way a refusal rolls
-            # the whole transaction back.
-            if action not in UNIT_ACTIONS or CaseState(case.state) not in HANDLING:
-                next_state(CaseState(case.state), action)
-            outcome = await HANDLERS[action](
-                ActionContext(s, case, body, actor, now, self.settings), action
-            )
-            if outcome.moves_case:
-                case.state = next_state(CaseState(case.state), action).value
-            else:
-                outcome.data["assist"] = True
-            if case.state != "received":
-                case.queued = False
-            case.updated_at = now
-            case.version += 1
-            b, a = _diff(before, _snapshot(case))
-            data = {
-                **outcome.data,
-                **({"reason": body.reason} if body.reason else {}),
-                **({"note": body.note} if body.note else {}),
-            }
-            await caselog.append(
-                s,
-                case_id=case.id,
-                actor=actor.username,
-                action=action,
-                at=now,
-                before=b,
-                after=a,
-                data=data,
-            )
-            if outcome.linked_case is not None:
-                other = outcome.linked_case
-                other.updated_at, other.version = now, other.version + 1
-                await caselog.append(
-                    s,
-                    case_id=other.id,
-                    actor=actor.username,
-                    action=Action.link_contact,
-                    at=now,
-                    data={"from": case.number, **outcome.data},
-                )
+            await self.apply(s, case, action, body, actor, self.clock())
         if not case.queued and self.queue is not None:
             try:
                 await self.queue.remove(case.number)
             except Exception:  # the janitor reconciles the index from the database
                 log.warning("work queue removal deferred to janitor", extra={"case": case.number})
         return case
+
+    async def apply(
+        self,
+        s: AsyncSession,
+        case: CaseRow,
+        action: Action,
+        body: CaseActionIn,
+        actor: Principal,
+        now: datetime,
+    ) -> None:
+        """Apply one action inside the caller's transaction (the intake worker merges
+        cases this way, in the same transaction as its classification)."""
+        require_reason(action, body)
+        before = _snapshot(case)
+        # Unit actions move the case only when the lead unit acts, so they are
+        # validated after the handler found the acting instruction; everything
+        # else is refused before any row is touched. Either way a refusal rolls
+        # the whole transaction back.
+        if action not in UNIT_ACTIONS or CaseState(case.state) not in HANDLING:
+            next_state(CaseState(case.state), action)
+        outcome = await HANDLERS[action](
+            ActionContext(s, case, body, actor, now, self.settings), action
+        )
+        if outcome.moves_case:
+            case.state = next_state(CaseState(case.state), action).value
+        else:
+            outcome.data["assist"] = True
+        if case.state != "received":
+            case.queued = False
+        case.updated_at = now
+        case.version += 1
+        b, a = _diff(before, _snapshot(case))
+        data = {
+            **outcome.data,
+            **({"reason": body.reason} if body.reason else {}),
+            **({"note": body.note} if body.note else {}),
+        }
+        await caselog.append(
+            s,
+            case_id=case.id,
+            actor=actor.username,
+            action=action,
+            at=now,
+            before=b,
+            after=a,
+            data=data,
+        )
+        if outcome.linked_case is not None:
+            other = outcome.linked_case
+            other.updated_at, other.version = now, other.version + 1
+            await caselog.append(
+                s,
+                case_id=other.id,
+                actor=actor.username,
+                action=Action.link_contact,
+                at=now,
+                data={"from": case.number, **outcome.data},
+            )
 
     async def events(self, number: str, actor: Principal) -> list[CaseEventRow]:
         async with self.db.session() as s:

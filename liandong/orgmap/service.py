@@ -76,6 +76,10 @@ class OrgMapService:
         # Swap in one assignment: a concurrent locate sees the old or the new map.
         self._loaded = loaded
 
+    def township_name(self, township_id: int | None) -> str | None:
+        t = self._loaded.townships.get(township_id) if township_id is not None else None
+        return t.name if t else None
+
     def grid_count(self) -> int:
         return len(self._loaded.grids)
 

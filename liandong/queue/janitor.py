@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from liandong.aio import sleep_or_stop
 from liandong.cases.tables import CaseRow, ContactRow
 from liandong.db.engine import Database
-from liandong.queue.processor import Locator, queue_item
+from liandong.queue.processor import TownshipNames, queue_item
 from liandong.queue.streams import RedisStreams
 from liandong.queue.workqueue import WorkQueue
 
@@ -31,7 +31,7 @@ class Janitor:
         db: Database,
         streams: RedisStreams,
         workqueue: WorkQueue,
-        locator: Locator | None,
+        names: TownshipNames | None,
         *,
         interval_s: float = 5.0,
         consumer_gone_ms: int = 3_600_000,
@@ -39,7 +39,7 @@ class Janitor:
         self.db = db
         self.streams = streams
         self.workqueue = workqueue
-        self.locator = locator
+        self.names = names
         self.interval_s = interval_s
         self.consumer_gone_ms = consumer_gone_ms
 
@@ -67,7 +67,7 @@ class Janitor:
         added = 0
         for number in expected.keys() - present:
             case, contact = expected[number]
-            await self.workqueue.add(queue_item(case, contact, self.locator))
+            await self.workqueue.add(queue_item(case, contact, self.names))
             added += 1
         removed = 0
         for number in present - expected.keys():

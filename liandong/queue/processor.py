@@ -1,4 +1,4 @@
-"""The intake handler: classify and place a new contact's case, then queue it.
+"""The intake handler: classify, locate and maybe merge a new contact's case, then queue it.
 
 Exactly-once effect: the first statement of the transaction flips the outbox
 row's ``processed_at`` from NULL; a duplicate delivery (re-claim after a crash,
@@ -10,42 +10,39 @@ write lock serialises them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Protocol
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from liandong.auth.models import Principal, Role
 from liandong.cases import caselog
 from liandong.cases.lifecycle import Action
+from liandong.cases.models import OPEN_STATES
+from liandong.cases.schemas import CaseActionIn
+from liandong.cases.service import CaseService
 from liandong.cases.tables import CaseRow, ContactRow
 from liandong.db.engine import Database
+from liandong.orgmap.locator import ContactLocator
 from liandong.queue.streams import Entry
 from liandong.queue.tables import OutboxRow
 from liandong.queue.workqueue import QueueItem, WorkQueue
+from router.merge import EVENT_RULES, SAME_SENDER_S, CaseFacts, MergeDecision, choose_target
 from router.ports import Classifier
 
-
-class Placed(Protocol):
-    @property
-    def township_id(self) -> int: ...
-    @property
-    def township_name(self) -> str: ...
-    @property
-    def grid_id(self) -> int: ...
+SYSTEM = Principal(0, "system:intake", Role.admin, "系统")
+MERGE_LOOKBACK = timedelta(
+    seconds=max([SAME_SENDER_S, *(r.window_s for r in EVENT_RULES.values())])
+)
 
 
-class Locator(Protocol):
-    def locate(self, lat: float, lon: float) -> Placed | None: ...
+class TownshipNames(Protocol):
+    def township_name(self, township_id: int | None) -> str | None: ...
 
 
-def queue_item(case: CaseRow, contact: ContactRow, locator: Locator | None) -> QueueItem:
+def queue_item(case: CaseRow, contact: ContactRow, names: TownshipNames | None) -> QueueItem:
     """The work-queue view of a case, from its row and its first contact."""
-    placed = (
-        locator.locate(case.lat, case.lon)
-        if locator is not None and case.lat is not None and case.lon is not None
-        else None
-    )
     return QueueItem(
         case_number=case.number,
         channel=contact.channel,
@@ -56,7 +53,7 @@ def queue_item(case: CaseRow, contact: ContactRow, locator: Locator | None) -> Q
         emergency=case.emergency,
         live=contact.live,
         summary=case.summary,
-        township=placed.township_name if placed else None,
+        township=names.township_name(case.township_id) if names else None,
         enqueued_at=contact.received_at.timestamp(),
     )
 
@@ -66,7 +63,8 @@ class IntakeProcessor:
         self,
         db: Database,
         classifier: Classifier,
-        locator: Locator | None,
+        locator: ContactLocator | None,
+        cases: CaseService,
         workqueue: WorkQueue,
         clock: Callable[[], datetime],
         name: str,
@@ -74,6 +72,7 @@ class IntakeProcessor:
         self.db = db
         self.classifier = classifier
         self.locator = locator
+        self.cases = cases
         self.workqueue = workqueue
         self.clock = clock
         self.name = name
@@ -93,57 +92,148 @@ class IntakeProcessor:
             if contact is None or case is None:
                 raise LookupError(f"outbox {entry.outbox_id} names a missing contact or case")
             if claimed.rowcount == 1:  # type: ignore[attr-defined]
-                await self._classify(s, case, contact, now)
+                await self._process(s, case, contact, now)
             elif not case.queued:
                 return
         if case.queued and case.taken_by is None and case.state == "received":
             # Re-adding on a duplicate delivery heals a queue entry lost with Redis.
-            await self.workqueue.add(queue_item(case, contact, self.locator))
+            names = self.locator.orgmap if self.locator is not None else None
+            await self.workqueue.add(queue_item(case, contact, names))
 
-    async def _classify(
+    async def _process(
         self, s: AsyncSession, case: CaseRow, contact: ContactRow, now: datetime
     ) -> None:
-        text = contact.text or contact.transcript or ""
-        c = self.classifier.classify(text, contact.hotline)
-        before = {
-            "category": case.category,
-            "subtype": case.subtype,
-            "emergency": case.emergency,
-            "priority": case.priority,
-            "township_id": case.township_id,
-            "grid_id": case.grid_id,
-        }
+        fields = (
+            "category",
+            "subtype",
+            "emergency",
+            "priority",
+            "lat",
+            "lon",
+            "location_source",
+            "address",
+            "township_id",
+            "grid_id",
+        )
+        before = {k: getattr(case, k) for k in fields}
+        c = self.classifier.classify(contact.text or contact.transcript or "", contact.hotline)
         case.category, case.subtype = c.category, c.subtype
         case.emergency, case.priority = c.emergency, c.priority
-        placed = (
-            self.locator.locate(case.lat, case.lon)
-            if self.locator is not None and case.lat is not None and case.lon is not None
-            else None
-        )
-        if placed is not None:
-            case.township_id, case.grid_id = placed.township_id, placed.grid_id
-        case.queued = case.state == "received"
+        data: dict[str, Any] = {
+            "keywords": [list(k) for k in c.keywords],
+            "explanation": c.explanation,
+            "contact_id": contact.id,
+        }
+        located = await self.locator.locate(s, contact) if self.locator is not None else None
+        if located is not None:
+            fix = located.fix
+            case.lat, case.lon, case.location_source = fix.lat, fix.lon, fix.source
+            case.address = fix.label or case.address
+            if located.placement is not None:
+                case.township_id = located.placement.township_id
+                case.grid_id = located.placement.grid_id
+            data["location"] = {
+                "source": fix.source,
+                "confidence": fix.confidence,
+                "accuracy_m": fix.accuracy_m,
+                "alternatives": [c.source for c in fix.others],
+            }
         case.updated_at = now
         case.version += 1
-        after = {
-            "category": case.category,
-            "subtype": case.subtype,
-            "emergency": case.emergency,
-            "priority": case.priority,
-            "township_id": case.township_id,
-            "grid_id": case.grid_id,
-        }
+        after = {k: getattr(case, k) for k in fields}
+        changed = [k for k in fields if before[k] != after[k]]
         await caselog.append(
             s,
             case_id=case.id,
             actor=f"system:{self.name}",
             action=Action.classify,
             at=now,
-            before=before,
-            after=after,
-            data={
-                "keywords": [list(k) for k in c.keywords],
-                "explanation": c.explanation,
-                "contact_id": contact.id,
-            },
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+            data=data,
+        )
+        decision = await self._merge_target(s, case, contact)
+        if decision is not None and not contact.live:
+            await self.cases.apply(
+                s,
+                case,
+                Action.merge,
+                CaseActionIn(into=decision.target.number, reason=f"自动并单：{decision.reason}"),
+                SYSTEM,
+                now,
+            )
+        elif decision is not None:
+            # A caller on the line is answered whatever: suggest, do not merge.
+            await caselog.append(
+                s,
+                case_id=case.id,
+                actor=SYSTEM.username,
+                action=Action.note,
+                at=now,
+                data={"possible_duplicate_of": decision.target.number, "reason": decision.reason},
+            )
+        case.queued = case.state == "received"
+
+    async def _merge_target(
+        self, s: AsyncSession, case: CaseRow, contact: ContactRow
+    ) -> MergeDecision | None:
+        since = case.created_at - MERGE_LOOKBACK
+        rows = (
+            await s.execute(
+                select(
+                    CaseRow.id,
+                    CaseRow.number,
+                    CaseRow.category,
+                    CaseRow.lat,
+                    CaseRow.lon,
+                    CaseRow.created_at,
+                )
+                .where(
+                    CaseRow.created_at >= since,
+                    CaseRow.id != case.id,
+                    CaseRow.state.in_([st.value for st in OPEN_STATES]),
+                    CaseRow.merged_into_id.is_(None),
+                )
+                .where(
+                    (CaseRow.category == case.category)
+                    | CaseRow.id.in_(
+                        select(ContactRow.case_id).where(ContactRow.sender == contact.sender)
+                    )
+                )
+                .order_by(CaseRow.created_at)
+                .limit(200)
+            )
+        ).all()
+        if not rows:
+            return None
+        senders: dict[int, set[str]] = {}
+        for cid, sender in await s.execute(
+            select(ContactRow.case_id, ContactRow.sender).where(
+                ContactRow.case_id.in_([r.id for r in rows])
+            )
+        ):
+            senders.setdefault(cid, set()).add(sender)
+        new = CaseFacts(
+            case.id,
+            case.number,
+            case.category,
+            case.lat,
+            case.lon,
+            case.created_at,
+            frozenset({contact.sender}),
+        )
+        return choose_target(
+            new,
+            [
+                CaseFacts(
+                    r.id,
+                    r.number,
+                    r.category,
+                    r.lat,
+                    r.lon,
+                    r.created_at,
+                    frozenset(senders.get(r.id, ())),
+                )
+                for r in rows
+            ],
         )

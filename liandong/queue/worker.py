@@ -14,11 +14,10 @@ import signal
 import socket
 from contextlib import AsyncExitStack
 
-from liandong.container import build
+from liandong.container import build, intake_processor
 from liandong.queue.consumer import StreamConsumer
 from liandong.queue.janitor import Janitor
 from liandong.queue.outbox import OutboxRelay
-from liandong.queue.processor import IntakeProcessor
 from liandong.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ async def run_worker(
     q = settings.queue
     async with AsyncExitStack() as stack:
         c = await build(settings, stack)
-        processor = IntakeProcessor(c.db, c.classifier, c.orgmap, c.workqueue, c.clock, name)
+        processor = intake_processor(c, name)
         consumer = StreamConsumer(
             c.streams,
             name,

@@ -10,10 +10,9 @@ import pytest
 
 from liandong.auth.models import Principal, Role
 from liandong.cases.schemas import ContactCreate
-from liandong.container import Container, build
+from liandong.container import Container, build, intake_processor
 from liandong.queue.consumer import StreamConsumer
 from liandong.queue.janitor import Janitor
-from liandong.queue.processor import IntakeProcessor
 from liandong.queue.streams import Entry
 from liandong.settings import Settings
 
@@ -62,7 +61,7 @@ async def test_duplicate_delivery_changes_nothing(c: Container) -> None:
     created = await c.intake.receive(
         ContactCreate(channel="app", sender="13800000042", text="有人打架"), actor="gateway"
     )
-    processor = IntakeProcessor(c.db, c.classifier, c.orgmap, c.workqueue, c.clock, "p")
+    processor = intake_processor(c, "p")
     entry = (await c.streams.read("p", count=10, block_ms=100))[0]
     await processor(entry)
     await processor(entry)  # the same entry again, e.g. after a re-claim
@@ -72,12 +71,12 @@ async def test_duplicate_delivery_changes_nothing(c: Container) -> None:
 
 async def test_janitor_rebuilds_a_work_queue_redis_lost(c: Container) -> None:
     numbers = []
-    processor = IntakeProcessor(c.db, c.classifier, c.orgmap, c.workqueue, c.clock, "p")
-    for text in ("着火了", "咨询社保", "车祸有人受伤"):
+    processor = intake_processor(c, "p")
+    for i, text in enumerate(("着火了", "咨询社保", "车祸有人受伤")):
         numbers.append(
             (
                 await c.intake.receive(
-                    ContactCreate(channel="app", sender="13800000043", text=text), actor="gateway"
+                    ContactCreate(channel="app", sender=f"1380000004{i}", text=text), actor="gateway"
                 )
             ).case_number
         )
