@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from liandong.auth.models import Principal
@@ -17,10 +19,11 @@ from liandong.cases.schemas import (
     ContactCreate,
     ContactCreated,
 )
-from liandong.cases.tables import CaseRow
+from liandong.cases.tables import CaseRow, ContactRow
 from liandong.cases.views import case_public
 from liandong.deps import Services, client_address, require
 from liandong.errors import InvalidInput, PermissionDenied
+from liandong.queue.processor import queue_item
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
@@ -114,4 +117,12 @@ async def act(
         )
     case = await c.cases.act(number, act_, body, user)
     async with c.db.session() as s:
+        if case.queued:
+            # A call taker corrected category or priority while it waits: re-rank it.
+            first = await s.scalar(
+                select(ContactRow).where(ContactRow.case_id == case.id).order_by(ContactRow.id)
+            )
+            if first is not None:
+                with contextlib.suppress(RedisError, OSError):  # janitor re-adds if lost
+                    await c.workqueue.add(queue_item(case, first, c.orgmap))
         return await case_public(s, case, full_phones=allows(user.role, Perm.phones_full))

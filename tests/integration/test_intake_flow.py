@@ -90,3 +90,34 @@ async def test_emergency_outranks_an_older_consultation(
     items = (await client.get("/api/v1/queue", headers=calltaker)).json()["items"]
     order = [i["case_number"] for i in items]
     assert order.index(newer["case_number"]) < order.index(older["case_number"])
+
+
+async def test_a_call_taker_raising_priority_moves_the_case_up_the_queue(
+    client: httpx.AsyncClient, calltaker: dict[str, str], worker: None
+) -> None:
+    first = (
+        await client.post(
+            "/api/v1/contacts",
+            headers=calltaker,
+            json={"channel": "wechat", "sender": "oWx-a", "text": "咨询公积金怎么提取"},
+        )
+    ).json()
+    second = (
+        await client.post(
+            "/api/v1/contacts",
+            headers=calltaker,
+            json={"channel": "wechat", "sender": "oWx-b", "text": "小区门口有个人躺在地上不动"},
+        )
+    ).json()
+    await wait_in_queue(client, calltaker, second["case_number"])
+    r = await client.post(
+        f"/api/v1/cases/{second['case_number']}/actions/classify",
+        headers=calltaker,
+        json={"category": "medical", "priority": 1, "emergency": True},
+    )
+    assert r.status_code == 200, r.text
+    items = (await client.get("/api/v1/queue", headers=calltaker)).json()["items"]
+    order = [i["case_number"] for i in items]
+    assert order.index(second["case_number"]) < order.index(first["case_number"])
+    moved = next(i for i in items if i["case_number"] == second["case_number"])
+    assert (moved["category"], moved["priority"], moved["urgent"]) == ("medical", 1, True)
