@@ -19,7 +19,9 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def _container(request: Request) -> Container:
+async def _container(request: Request) -> Container:
+    # async on purpose: FastAPI runs plain ``def`` dependencies in a thread pool,
+    # which cost more than the whole intake transaction (one hop per request).
     c: Container = request.app.state.container
     return c
 

@@ -15,6 +15,8 @@ from typing import Self
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from telephony.settings import TelephonySettings
+
 DEV_SECRET = "dev-insecure-change-me"  # noqa: S105 - the sentinel production refuses
 
 
@@ -95,8 +97,8 @@ class Settings(BaseSettings):
     queue: QueueSettings = QueueSettings()
     auth: AuthSettings = AuthSettings()
     cases: CaseSettings = CaseSettings()
+    telephony: TelephonySettings = TelephonySettings()
     # Optional components: when unset /status reports them as degraded.
-    asterisk_ari_url: str | None = None
     asr_model_path: Path | None = None
 
     @model_validator(mode="after")
@@ -106,6 +108,11 @@ class Settings(BaseSettings):
             if secret == DEV_SECRET or len(secret) < 32:
                 raise ValueError(
                     "production mode needs LIANDONG_AUTH__SECRET_KEY of at least 32 characters"
+                )
+            if self.telephony.has_default_secrets:
+                raise ValueError(
+                    "production mode needs LIANDONG_TELEPHONY__ARI_PASSWORD and "
+                    "LIANDONG_TELEPHONY__SEAT_SECRET set (the defaults are public)"
                 )
         return self
 

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from liandong.container import Container
+from telephony import runner
 
 OK, DEGRADED, DOWN = "ok", "degraded", "down"
 
@@ -58,10 +59,15 @@ async def collect(c: Container) -> dict[str, Any]:
         else {"status": DEGRADED, "detail": "no org map loaded (run demo seed)"}
     )
     s = c.settings
+    info = await asyncio.to_thread(runner.ari_info, s.telephony, 1.0)
     comps["asterisk"] = (
-        {"status": DEGRADED, "detail": "configured, not yet supervised"}
-        if s.asterisk_ari_url
-        else {"status": DEGRADED, "detail": "not configured: no telephony"}
+        {
+            "status": OK,
+            "version": info.get("system", {}).get("version"),
+            "ari": s.telephony.ari_base_url,
+        }
+        if info
+        else {"status": DEGRADED, "detail": f"ARI not reachable at {s.telephony.ari_base_url}"}
     )
     comps["asr"] = (
         {"status": DEGRADED, "detail": "model configured, engine not yet wired"}

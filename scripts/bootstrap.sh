@@ -5,10 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: Python venv support, Redis, PostgreSQL (tests run against it),
-# sox/espeak-ng are added by the speech issue, debootstrap by telephony.
+# Debian packages: Python venv support, Redis, PostgreSQL (tests run against it);
+# telephony: debootstrap builds the Asterisk 22 root (Debian sid), sip-tester is sipp
+# for the call tests, espeak-ng + sox make the Mandarin prompts.
 PACKAGES=(python3 python3-venv python3-dev build-essential redis-server redis-tools
-          postgresql postgresql-client)
+          postgresql postgresql-client debootstrap sip-tester espeak-ng sox
+          wrk)  # wrk: the intake benchmark's load generator
 
 missing=()
 for p in "${PACKAGES[@]}"; do

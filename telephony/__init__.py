@@ -1,6 +1,16 @@
-"""Telephony: the six hotline trunks through Asterisk 22 (ARI call control, AGI).
+"""Telephony: the six hotline trunks through Asterisk 22, under ARI call control.
 
-Not built yet (issue "Telephony"). It will turn each call into a contact through
-``liandong.cases.intake.IntakeService`` with ``channel="phone"`` and ``live=True``,
-so calls land in the same durable queue as every other request.
+Every call to 110, 119, 120, 122, 12315 or 12345 enters our Stasis app, becomes a
+contact through ``liandong.cases.intake.IntakeService`` (``channel="phone"``,
+``live=True``, SIP PIDF-LO location when the carrier sends one), is answered, greeted
+and held in a holding bridge; its state machine is persisted per channel in Redis.
+
+Other packages may import:
+- ``telephony.settings.TelephonySettings`` (nested in ``liandong.settings.Settings``);
+- ``telephony.app.run_telephony`` (the Stasis app process) and
+  ``telephony.ari.AriClient`` (the typed ARI client, e.g. for /status);
+- ``telephony.state`` (``Call``, ``CallState``) and ``telephony.store.RedisCallStore``
+  to read calls in progress;
+- ``telephony.rootfs`` / ``telephony.runner`` for the development Asterisk.
+Everything else is internal. See telephony/README.md.
 """

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, Table, select
 from sqlalchemy.exc import IntegrityError
 
-from liandong.cases import caselog
+from liandong.cases.batcher import Batcher
 from liandong.cases.lifecycle import Action
 from liandong.cases.models import Channel, Hotline, LocationSource
-from liandong.cases.numbering import local_day, next_number
+from liandong.cases.numbering import local_day, next_numbers
 from liandong.cases.schemas import ContactCreate, ContactCreated
-from liandong.cases.tables import CaseRow, ContactRow
+from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow
 from liandong.db.engine import Database
 from liandong.errors import DuplicateIdempotencyKey, InvalidInput, UnknownChannel, UnknownHotline
 from liandong.queue.ports import Publisher
@@ -31,6 +31,11 @@ from liandong.queue.tables import OutboxRow
 from liandong.settings import CaseSettings
 
 TOPIC_CONTACT_RECEIVED = "contact.received"
+
+_CASES: Table = CaseRow.__table__  # type: ignore[assignment]
+_CONTACTS: Table = ContactRow.__table__  # type: ignore[assignment]
+_EVENTS: Table = CaseEventRow.__table__  # type: ignore[assignment]
+_OUTBOX: Table = OutboxRow.__table__  # type: ignore[assignment]
 
 
 def payload_digest(body: ContactCreate) -> str:
@@ -79,6 +84,17 @@ def _check(body: ContactCreate) -> _Checked:
     return _Checked(channel, hotline, source)
 
 
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    body: ContactCreate
+    checked: _Checked
+    digest: str
+    actor: str
+
+
+Outgoing = tuple[int, str, dict[str, Any]]  # outbox id, topic, payload
+
+
 class IntakeService:
     def __init__(
         self,
@@ -86,30 +102,53 @@ class IntakeService:
         publisher: Publisher,
         settings: CaseSettings,
         clock: Callable[[], datetime],
+        *,
+        max_batch: int = 64,
     ) -> None:
         self.db = db
         self.publisher = publisher
         self.settings = settings
         self.clock = clock
+        self.batcher: Batcher[_Pending, ContactCreated] = Batcher(
+            self._write_batch, max_batch=max_batch
+        )
 
     async def receive(self, body: ContactCreate, *, actor: str) -> ContactCreated:
-        checked = _check(body)
-        digest = payload_digest(body)
-        if body.idempotency_key is not None:
-            await self._refuse_duplicate(body.idempotency_key, digest)
-        try:
-            created, outbox = await self._commit(body, checked, digest, actor)
-        except IntegrityError:
-            # Two requests with one key raced past the check above; the unique
-            # index let exactly one commit and rolled this one back whole.
-            if body.idempotency_key is None:
-                raise
-            await self._refuse_duplicate(body.idempotency_key, digest)
-            raise  # the violation was not the idempotency key after all
-        await self.publisher.publish(outbox.id, outbox.topic, outbox.payload)
-        return created
+        """Validate, then commit with whatever else is arriving (group commit)."""
+        pending = _Pending(body, _check(body), payload_digest(body), actor)
+        return await self.batcher.submit(pending)
 
-    async def _refuse_duplicate(self, key: str, digest: str) -> None:
+    async def close(self) -> None:
+        await self.batcher.close()
+
+    async def _write_batch(self, items: list[_Pending]) -> list[ContactCreated | BaseException]:
+        results: list[ContactCreated | BaseException] = []
+        outgoing: list[Outgoing] = []
+        try:
+            for created, out in await self._commit_many(items):
+                results.append(created)
+                outgoing.append(out)
+        except IntegrityError:
+            # Some item reused an idempotency key (possibly one of its batch
+            # mates): the batch rolled back whole; write them one at a time so
+            # only the duplicate is refused.
+            results, outgoing = [], []
+            for item in items:
+                try:
+                    ((created, out),) = await self._commit_many([item])
+                except IntegrityError as exc:
+                    results.append(await self._conflict(item, exc))
+                    continue
+                results.append(created)
+                outgoing.append(out)
+        if outgoing:
+            await self.publisher.publish_many(outgoing)
+        return results
+
+    async def _conflict(self, item: _Pending, exc: IntegrityError) -> BaseException:
+        key = item.body.idempotency_key
+        if key is None:
+            return exc
         async with self.db.session() as s:
             row = (
                 await s.execute(
@@ -118,88 +157,143 @@ class IntakeService:
                     .where(ContactRow.idempotency_key == key)
                 )
             ).first()
-        if row is not None:
-            raise DuplicateIdempotencyKey(
-                "this idempotency key was already used; the original contact stands",
-                details={
-                    "contact_id": row.id,
-                    "case_number": row.number,
-                    "same_payload": row.raw_digest == digest,
-                },
-            )
+        if row is None:
+            return exc  # the violation was not the idempotency key after all
+        return DuplicateIdempotencyKey(
+            "this idempotency key was already used; the original contact stands",
+            details={
+                "contact_id": row.id,
+                "case_number": row.number,
+                "same_payload": row.raw_digest == item.digest,
+            },
+        )
 
-    async def _commit(
-        self, body: ContactCreate, checked: _Checked, digest: str, actor: str
-    ) -> tuple[ContactCreated, OutboxRow]:
+    async def _commit_many(self, items: list[_Pending]) -> list[tuple[ContactCreated, Outgoing]]:
         now = self.clock()
-        loc = body.location
-        async with self.db.session() as s:
-            number = await next_number(
-                s, self.settings.number_prefix, local_day(now, self.settings.timezone)
+        return await self.db.run_transaction(lambda conn: self._write(conn, items, now))
+
+    def _write(
+        self, s: Connection, items: list[_Pending], now: datetime
+    ) -> list[tuple[ContactCreated, Outgoing]]:
+        """Contacts, their cases, the cases' first log events and the outbox rows of
+        a whole batch in one transaction, with one statement per table."""
+        numbers = next_numbers(
+            s,
+            self.settings.number_prefix,
+            local_day(now, self.settings.timezone),
+            len(items),
+        )
+        cases = [_case_row(it, number, now) for it, number in zip(items, numbers, strict=True)]
+        # Multi-row INSERT … RETURNING, matched back by a unique column: asking
+        # SQLAlchemy to keep parameter order instead makes it fall back to one
+        # statement per row on SQLite (measured: 13 round trips per intake).
+        by_number = {
+            r[0]: r[1]
+            for r in s.execute(_CASES.insert().returning(_CASES.c.number, _CASES.c.id), cases)
+        }
+        case_ids = [by_number[n] for n in numbers]
+        contacts = [
+            _contact_row(it, case, cid, now)
+            for it, case, cid in zip(items, cases, case_ids, strict=True)
+        ]
+        by_case = {
+            r[0]: r[1]
+            for r in s.execute(
+                _CONTACTS.insert().returning(_CONTACTS.c.case_id, _CONTACTS.c.id), contacts
             )
-            case = CaseRow(
-                number=number,
-                state="received",
-                emergency=False,
-                priority=3,
-                summary=body.text[:200],
-                created_at=now,
-                updated_at=now,
-                lat=loc.lat if loc else None,
-                lon=loc.lon if loc else None,
-                location_source=checked.location_source.value if checked.location_source else None,
-                address=loc.address if loc else None,
-                reopen_count=0,
-                queued=False,
-                version=1,
+        }
+        contact_ids = [by_case[cid] for cid in case_ids]
+        s.execute(
+            _EVENTS.insert(),
+            [
+                {
+                    "case_id": cid,
+                    "seq": 1,
+                    "at": now,
+                    "actor": it.actor,
+                    "action": Action.create.value,
+                    "before": {},
+                    "after": {
+                        "number": case["number"],
+                        "state": "received",
+                        "summary": case["summary"],
+                        "priority": 3,
+                        "emergency": False,
+                        "reopen_count": 0,
+                    },
+                    "data": {"contact_id": kid},
+                }
+                for it, case, cid, kid in zip(items, cases, case_ids, contact_ids, strict=True)
+            ],
+        )
+        payloads = [
+            {"contact_id": kid, "case_id": cid, "case_number": n}
+            for kid, cid, n in zip(contact_ids, case_ids, numbers, strict=True)
+        ]
+        by_contact = {
+            r[1]["contact_id"]: r[0]
+            for r in s.execute(
+                _OUTBOX.insert().returning(_OUTBOX.c.id, _OUTBOX.c.payload),
+                [
+                    {
+                        "topic": TOPIC_CONTACT_RECEIVED,
+                        "payload": p,
+                        "created_at": now,
+                        "attempts": 0,
+                    }
+                    for p in payloads
+                ],
             )
-            s.add(case)
-            await s.flush()
-            contact = ContactRow(
-                channel=checked.channel.value,
-                hotline=checked.hotline.value if checked.hotline else None,
-                sender=body.sender,
-                sender_name=body.sender_name,
-                text=body.text,
-                media=[m.model_dump(mode="json") for m in body.media],
-                lat=case.lat,
-                lon=case.lon,
-                location_source=case.location_source,
-                location_accuracy_m=loc.accuracy_m if loc else None,
-                address=case.address,
-                live=body.live,
-                received_at=now,
-                raw_digest=digest,
-                idempotency_key=body.idempotency_key,
-                case_id=case.id,
-                created_by=actor,
-            )
-            s.add(contact)
-            await s.flush()
-            after: dict[str, Any] = {
-                "number": number,
-                "state": "received",
-                "summary": case.summary,
-                "priority": 3,
-                "emergency": False,
-                "reopen_count": 0,
-            }
-            await caselog.append(
-                s,
-                case_id=case.id,
-                actor=actor,
-                action=Action.create,
-                at=now,
-                after=after,
-                data={"contact_id": contact.id},
-                seq=1,
-            )
-            outbox = OutboxRow(
-                topic=TOPIC_CONTACT_RECEIVED,
-                created_at=now,
-                attempts=0,
-                payload={"contact_id": contact.id, "case_id": case.id, "case_number": number},
-            )
-            s.add(outbox)
-            await s.flush()
-        return ContactCreated(contact_id=contact.id, case_number=number), outbox
+        }
+        outbox_ids = [by_contact[kid] for kid in contact_ids]
+        return [
+            (ContactCreated(contact_id=kid, case_number=n), (oid, TOPIC_CONTACT_RECEIVED, p))
+            for kid, n, oid, p in zip(contact_ids, numbers, outbox_ids, payloads, strict=True)
+        ]
+
+
+def _case_row(item: _Pending, number: str, now: datetime) -> dict[str, Any]:
+    loc = item.body.location
+    src = item.checked.location_source
+    return {
+        "number": number,
+        "state": "received",
+        "emergency": False,
+        "priority": 3,
+        "summary": item.body.text[:200],
+        "created_at": now,
+        "updated_at": now,
+        "lat": loc.lat if loc else None,
+        "lon": loc.lon if loc else None,
+        "location_source": src.value if src else None,
+        "address": loc.address if loc else None,
+        "reopen_count": 0,
+        "queued": False,
+        "version": 1,
+    }
+
+
+def _contact_row(
+    item: _Pending, case: dict[str, Any], case_id: int, now: datetime
+) -> dict[str, Any]:
+    body, checked = item.body, item.checked
+    return {
+        "channel": checked.channel.value,
+        "hotline": checked.hotline.value if checked.hotline else None,
+        "sender": body.sender,
+        "sender_name": body.sender_name,
+        "text": body.text,
+        "transcript": None,
+        "media": [m.model_dump(mode="json") for m in body.media],
+        "lat": case["lat"],
+        "lon": case["lon"],
+        "location_source": case["location_source"],
+        "location_accuracy_m": body.location.accuracy_m if body.location else None,
+        "address": case["address"],
+        "live": body.live,
+        "received_at": now,
+        "raw_digest": item.digest,
+        "idempotency_key": body.idempotency_key,
+        "case_id": case_id,
+        "created_by": item.actor,
+    }

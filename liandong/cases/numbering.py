@@ -6,8 +6,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from liandong.cases.tables import CaseCounterRow
 
@@ -22,18 +22,19 @@ def format_number(prefix: str, day: str, seq: int) -> str:
     return f"{prefix}-{day}-{seq:05d}"
 
 
-async def next_number(session: AsyncSession, prefix: str, day: str) -> str:
-    """Take the next number of ``day`` atomically (one upsert, row-locked on PostgreSQL,
-    serialised by the write lock on SQLite), inside the caller's transaction so a
-    rolled-back intake does not burn the number."""
-    dialect = session.get_bind().dialect.name
+def next_numbers(conn: Connection, prefix: str, day: str, n: int) -> list[str]:
+    """Take ``n`` consecutive numbers of ``day`` with one upsert (a batch of intakes),
+    inside the caller's transaction so a rolled-back batch burns no numbers. The
+    counter row stays locked until that transaction ends (row lock on PostgreSQL,
+    the write lock on SQLite), which is what makes the numbers gapless."""
+    dialect = conn.dialect.name
     ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(CaseCounterRow)
     stmt = (
-        ins.values(day=day, last=1)
+        ins.values(day=day, last=n)
         .on_conflict_do_update(
-            index_elements=[CaseCounterRow.day], set_={"last": CaseCounterRow.last + 1}
+            index_elements=[CaseCounterRow.day], set_={"last": CaseCounterRow.last + n}
         )
         .returning(CaseCounterRow.last)
     )
-    seq = (await session.execute(stmt)).scalar_one()
-    return format_number(prefix, day, seq)
+    last = int(conn.execute(stmt).scalar_one())
+    return [format_number(prefix, day, seq) for seq in range(last - n + 1, last + 1)]

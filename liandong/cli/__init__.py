@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from liandong.cli.asterisk import asterisk
 from liandong.cli.db import db
 from liandong.cli.demo import demo
 from liandong.cli.queue import queue
@@ -21,7 +22,7 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, db, demo, queue, users):
+for command in (run, serve, worker, db, demo, queue, users, asterisk):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -18,8 +18,10 @@ from redis.exceptions import RedisError
 from liandong.auth.demo import DEMO_ACCOUNTS
 from liandong.cli.common import load_settings, run_async
 from liandong.cli.demo import seed_all
+from liandong.errors import LiandongError
 from liandong.queue.worker import default_name, run_worker
-from liandong.settings import Settings
+from liandong.settings import Mode, Settings
+from telephony import rootfs, runner
 
 
 @click.command()
@@ -104,6 +106,27 @@ def ensure_redis(settings: Settings) -> subprocess.Popen[bytes] | None:
     raise click.ClickException("redis-server did not come up")
 
 
+def start_asterisk(settings: Settings) -> bool:
+    """Build the Asterisk root if needed (cached) and start Asterisk; False, with the
+    reason printed, where that cannot be done (debootstrap and chroot need root)."""
+    t = settings.telephony
+    if not rootfs.is_root():
+        click.echo(
+            "telephony skipped: building and chrooting Asterisk needs root "
+            "(run `sudo liandong asterisk setup` once, or `make run` as root)"
+        )
+        return False
+    try:
+        if not rootfs.root_valid(t.rootfs):
+            click.echo("building the Asterisk 22 root (first time only, about 1–2 minutes) …")
+        rootfs.setup(t, production=settings.mode is Mode.production, echo=click.echo)
+        runner.start(t, settings.var_dir, echo=click.echo)
+    except LiandongError as exc:
+        click.echo(f"telephony skipped: {exc}", err=True)
+        return False
+    return True
+
+
 def _supervise(
     args: list[str], stop: threading.Event, procs: list[subprocess.Popen[bytes]]
 ) -> None:
@@ -122,27 +145,33 @@ def _supervise(
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=1, show_default=True, help="Intake worker processes.")
-def run(host: str, port: int, workers: int) -> None:
+@click.option(
+    "--telephony/--no-telephony",
+    default=True,
+    show_default=True,
+    help="Build (once, cached under var/) and run Asterisk 22 and the Stasis app.",
+)
+def run(host: str, port: int, workers: int, telephony: bool) -> None:
     """Everything for a demo on one machine: Redis if none runs, migrations, Qianxi
-    demo data, intake workers and the API. Prints URLs and demo logins."""
+    demo data, Asterisk with the six hotlines, intake workers and the API. Prints
+    URLs and demo logins."""
     settings = load_settings()
     redis_proc = ensure_redis(settings)
     click.echo("preparing database and Qianxi demo data …")
     counts = run_async(seed_all(settings, show_progress=True))
     click.echo(f"org map: {counts}")
+    children = [
+        [sys.executable, "-m", "liandong", "worker", "--name", f"{default_name()}-w{i}"]
+        for i in range(workers)
+    ]
+    asterisk_up = telephony and start_asterisk(settings)
+    if asterisk_up:
+        children.append([sys.executable, "-m", "liandong", "asterisk", "app"])
     stop = threading.Event()
     procs: list[subprocess.Popen[bytes]] = []
     threads = [
-        threading.Thread(
-            target=_supervise,
-            daemon=True,
-            args=(
-                [sys.executable, "-m", "liandong", "worker", "--name", f"{default_name()}-w{i}"],
-                stop,
-                procs,
-            ),
-        )
-        for i in range(workers)
+        threading.Thread(target=_supervise, daemon=True, args=(args, stop, procs))
+        for args in children
     ]
     for t in threads:
         t.start()
@@ -153,6 +182,12 @@ def run(host: str, port: int, workers: int) -> None:
         f"  API docs   {base}/docs\n  status     {base}/status\n"
         f"  metrics    {base}/metrics\n  health     {base}/healthz\n"
     )
+    if asterisk_up:
+        tel = settings.telephony
+        click.echo(
+            f"  hotlines   sip:110|119|120|122|12315|12345@{tel.sip_bind}:{tel.sip_port}"
+            f"   e.g. sipp -sn uac -s 119 {tel.sip_bind}:{tel.sip_port}\n"
+        )
     if settings.demo_accounts_allowed:
         click.echo("demo logins (username / password / role):")
         for a in DEMO_ACCOUNTS:
@@ -168,6 +203,8 @@ def run(host: str, port: int, workers: int) -> None:
         )
     finally:
         stop.set()
+        if asterisk_up:
+            runner.stop(settings.telephony, settings.var_dir)
         for p in [*procs, *([redis_proc] if redis_proc else [])]:
             p.terminate()
         for p in [*procs, *([redis_proc] if redis_proc else [])]:

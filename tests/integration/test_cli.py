@@ -69,7 +69,7 @@ def test_run_starts_redis_seeds_and_serves_until_interrupted(tmp_path: Path) -> 
         "LIANDONG_VAR_DIR": str(tmp_path / "var"),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "liandong", "run", "--port", str(http_port)],
+        [sys.executable, "-m", "liandong", "run", "--port", str(http_port), "--no-telephony"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -76,7 +76,8 @@ async def test_janitor_rebuilds_a_work_queue_redis_lost(c: Container) -> None:
         numbers.append(
             (
                 await c.intake.receive(
-                    ContactCreate(channel="app", sender=f"1380000004{i}", text=text), actor="gateway"
+                    ContactCreate(channel="app", sender=f"1380000004{i}", text=text),
+                    actor="gateway",
                 )
             ).case_number
         )

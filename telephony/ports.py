@@ -1,0 +1,41 @@
+"""What the call logic needs from the outside world, as small Protocols.
+
+``telephony.service`` depends only on these; ``telephony.ari.AriClient``,
+``telephony.store.RedisCallStore`` and ``liandong.cases.intake.IntakeService`` implement
+them, and tests may hand in fakes.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from liandong.cases.schemas import ContactCreate, ContactCreated
+from telephony.events import Bridge, Playback
+from telephony.state import Call
+
+
+class CallControl(Protocol):
+    async def ring(self, channel_id: str) -> None: ...
+    async def answer(self, channel_id: str) -> None: ...
+    async def hangup(self, channel_id: str, reason: str = "normal") -> None: ...
+    async def get_var(self, channel_id: str, name: str) -> str | None: ...
+    async def play(
+        self, channel_id: str, media: list[str], *, playback_id: str | None = None
+    ) -> Playback: ...
+    async def create_bridge(
+        self, bridge_id: str, kind: str = "mixing", name: str = ""
+    ) -> Bridge: ...
+    async def add_to_bridge(self, bridge_id: str, channel_id: str, role: str = "") -> None: ...
+    async def continue_in_dialplan(
+        self, channel_id: str, context: str, extension: str, priority: int = 1
+    ) -> None: ...
+
+
+class CallStore(Protocol):
+    async def save(self, call: Call) -> None: ...
+    async def get(self, channel_id: str) -> Call | None: ...
+    async def live(self) -> list[Call]: ...
+
+
+class ContactIntake(Protocol):
+    async def receive(self, body: ContactCreate, *, actor: str) -> ContactCreated: ...

@@ -1,0 +1,249 @@
+"""Call handling for phase 1: every hotline call becomes a contact in the one queue,
+is answered, greeted and held until a call taker takes it.
+
+On StasisStart (args = [hotline]):
+1. ring the caller (180 Ringing: ringback, not silence, while we work);
+2. read the SIP geolocation Asterisk parsed from the INVITE (GEOLOC_PROFILE);
+3. create the contact through the intake service - idempotent per channel, so a
+   StasisStart seen twice (reconnect, restart) never makes a second contact;
+4. answer, play the hotline's greeting, then hold the caller in the app's holding
+   bridge with a repeating "please hold" prompt.
+If the contact cannot be created (database down …) the call goes back to the
+dialplan's fallback hunt group: a person must still hear the caller.
+
+Each step is a transition of ``telephony.state`` persisted through ``CallStore``.
+This module speaks only to the Protocols in ``telephony.ports``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+
+from liandong.cases.models import Hotline
+from liandong.cases.schemas import ContactCreate, LocationIn
+from liandong.errors import DuplicateIdempotencyKey
+from telephony import prompts
+from telephony.errors import AriError, AriNotFound, IllegalCallTransition
+from telephony.events import (
+    ChannelDestroyed,
+    ChannelHangupRequest,
+    Event,
+    PlaybackFinished,
+    StasisEnd,
+    StasisStart,
+)
+from telephony.geoloc import CallerLocation, LocationReference, parse_location
+from telephony.ports import CallControl, CallStore, ContactIntake
+from telephony.settings import TelephonySettings
+from telephony.state import Call, CallEvent, CallState, advance, arrive
+
+log = logging.getLogger(__name__)
+
+ACTOR = "system:telephony"
+FALLBACK_CONTEXT = "liandong-fallback"  # extensions.conf
+_HOTLINES = frozenset(h.value for h in Hotline)
+# The hold loop: the prompt, then 20 s of Asterisk's built-in silence, repeated.
+HOLD_MEDIA = [prompts.media("hold"), "sound:silence/10", "sound:silence/10"]
+
+
+def idempotency_key(channel_id: str) -> str:
+    return f"call:{channel_id}"
+
+
+def greeting_id(channel_id: str) -> str:
+    return f"greeting-{channel_id}"
+
+
+def hold_id(channel_id: str, n: int) -> str:
+    return f"hold-{channel_id}-{n}"
+
+
+class CallService:
+    def __init__(
+        self,
+        control: CallControl,
+        intake: ContactIntake,
+        store: CallStore,
+        settings: TelephonySettings,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.control = control
+        self.intake = intake
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.holding_bridge = f"{settings.app}-holding"
+        self._hold_rounds: dict[str, int] = {}
+
+    async def prepare(self) -> None:
+        """Create the holding bridge (idempotent: POST /bridges/{id} creates or
+        updates). Called after every (re)connection: an Asterisk restart loses it."""
+        await self.control.create_bridge(self.holding_bridge, "holding", self.holding_bridge)
+
+    async def handle(self, call: Call | None, event: Event) -> Call | None:
+        """Apply one event of this channel; returns the call's new state."""
+        try:
+            if isinstance(event, StasisStart):
+                return await self._start(event) if call is None else call
+            if call is None:
+                return None
+            if isinstance(event, StasisEnd | ChannelHangupRequest | ChannelDestroyed):
+                return await self._gone(call)
+            if isinstance(event, PlaybackFinished):
+                return await self._playback_finished(call, event)
+        except IllegalCallTransition as exc:
+            # Late events (a playback ending after the hang-up) are normal in ARI.
+            log.debug("event ignored: %s", exc.message, extra=exc.details)
+        return call
+
+    # --- steps -----------------------------------------------------------------------
+    async def _save(self, call: Call) -> Call:
+        await self.store.save(call)
+        return call
+
+    async def _start(self, ev: StasisStart) -> Call | None:
+        ch = ev.channel
+        hotline = ev.args[0] if ev.args else ""
+        if hotline not in _HOTLINES:
+            log.warning("unknown hotline argument; treated as 110", extra={"arg": hotline})
+            hotline = Hotline.police.value
+        try:
+            await self.control.ring(ch.id)
+        except AriNotFound:
+            return None  # the caller hung up before we even started
+        location = await self._location(ch.id)
+        call = await self._save(
+            arrive(
+                ch.id,
+                hotline,
+                ch.caller_number or "anonymous",
+                self.clock(),
+                lat=location.lat if location else None,
+                lon=location.lon if location else None,
+            )
+        )
+        try:
+            contact_id, case_number = await self._register(call, location)
+        except Exception:
+            log.exception("contact not created; caller sent to the fallback hunt group")
+            return await self._fallback(call)
+        call = await self._save(
+            advance(
+                call,
+                CallEvent.contact_created,
+                self.clock(),
+                contact_id=contact_id,
+                case_number=case_number,
+            )
+        )
+        log.info(
+            "call registered",
+            extra={"channel": ch.id, "hotline": hotline, "case_number": case_number},
+        )
+        try:
+            await self.control.answer(ch.id)
+        except AriNotFound:
+            raise
+        except AriError:
+            log.exception("answer failed; caller sent to the fallback hunt group")
+            return await self._fallback(call)
+        call = await self._save(advance(call, CallEvent.answered, self.clock()))
+        try:
+            await self.control.play(
+                ch.id, [prompts.media(prompts.greeting(hotline))], playback_id=greeting_id(ch.id)
+            )
+        except AriNotFound:
+            raise
+        except AriError:
+            log.warning("greeting not played; queueing at once", exc_info=True)
+            return await self._queue(call)
+        return await self._save(advance(call, CallEvent.greeting_started, self.clock()))
+
+    async def _location(self, channel_id: str) -> CallerLocation | None:
+        try:
+            fmt, info, method = await asyncio.gather(
+                *(
+                    self.control.get_var(channel_id, f"GEOLOC_PROFILE({field})")
+                    for field in ("format", "location_info", "method")
+                )
+            )
+        except AriNotFound:
+            return None
+        loc = parse_location(fmt, info, method)
+        if isinstance(loc, LocationReference):
+            # Asterisk does not dereference location URIs; fetching them (HELD) is a
+            # later phase. The call goes on without a location.
+            log.info("location by reference not fetched", extra={"uri": loc.uri})
+            return None
+        return loc
+
+    async def _register(self, call: Call, loc: CallerLocation | None) -> tuple[int, str]:
+        location = (
+            LocationIn(lat=loc.lat, lon=loc.lon, source="sip_pidf", accuracy_m=loc.accuracy_m)
+            if loc
+            else None
+        )
+        body = ContactCreate(
+            channel="phone",
+            hotline=call.hotline,
+            sender=call.caller,
+            text="",
+            live=True,
+            location=location,
+            idempotency_key=idempotency_key(call.channel_id),
+        )
+        try:
+            created = await self.intake.receive(body, actor=ACTOR)
+        except DuplicateIdempotencyKey as exc:
+            # This channel's contact exists already (StasisStart seen again).
+            return int(exc.details["contact_id"]), str(exc.details["case_number"])
+        return created.contact_id, created.case_number
+
+    async def _fallback(self, call: Call) -> Call:
+        try:
+            await self.control.continue_in_dialplan(call.channel_id, FALLBACK_CONTEXT, call.hotline)
+        except AriNotFound:
+            return await self._save(advance(call, CallEvent.hung_up, self.clock()))
+        return await self._save(advance(call, CallEvent.handed_to_fallback, self.clock()))
+
+    async def _queue(self, call: Call) -> Call:
+        await self.control.add_to_bridge(self.holding_bridge, call.channel_id)
+        call = await self._save(
+            advance(call, CallEvent.greeting_finished, self.clock(), bridge_id=self.holding_bridge)
+        )
+        await self._hold_prompt(call)
+        return call
+
+    async def _hold_prompt(self, call: Call) -> None:
+        n = self._hold_rounds.get(call.channel_id, 0) + 1
+        self._hold_rounds[call.channel_id] = n
+        try:
+            await self.control.play(
+                call.channel_id, HOLD_MEDIA, playback_id=hold_id(call.channel_id, n)
+            )
+        except AriNotFound:
+            pass  # gone; StasisEnd follows
+        except AriError:
+            log.warning("hold prompt not played", exc_info=True)
+
+    async def _playback_finished(self, call: Call, ev: PlaybackFinished) -> Call:
+        pid = ev.playback.id
+        if pid == greeting_id(call.channel_id) and call.state is CallState.greeting:
+            return await self._queue(call)
+        if (
+            pid.startswith(f"hold-{call.channel_id}-")
+            and call.state is CallState.queued
+            and ev.playback.state != "failed"  # a missing file must not spin
+        ):
+            await self._hold_prompt(call)
+        return call
+
+    async def _gone(self, call: Call) -> Call:
+        self._hold_rounds.pop(call.channel_id, None)
+        if not call.live:
+            return call
+        log.info("caller gone", extra={"channel": call.channel_id, "state": call.state.value})
+        return await self._save(advance(call, CallEvent.hung_up, self.clock()))
