@@ -3,6 +3,7 @@ closed in reverse order. Used by the web app's lifespan and by the worker."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from collections.abc import Callable
@@ -25,10 +26,17 @@ from liandong.queue.processor import IntakeProcessor
 from liandong.queue.streams import RedisStreams
 from liandong.queue.workqueue import WorkQueue
 from liandong.settings import Settings
-from router.baseline import HotlinePriorClassifier
+from router.classifier import LexiconClassifier
 from router.ports import Classifier
 
 log = logging.getLogger(__name__)
+
+
+@functools.cache
+def default_classifier() -> Classifier:
+    """Built on first use (about a second: lexicons, automata, pinyin keys) and then
+    shared; it is read-only, so every container in the process may use it."""
+    return LexiconClassifier.from_data(lang="zh", fuzzy=True)
 
 
 def utc_clock() -> datetime:
@@ -95,7 +103,7 @@ async def build(
         workqueue=workqueue,
         orgmap=orgmap,
         locator=locator,
-        classifier=HotlinePriorClassifier(),
+        classifier=default_classifier(),
         intake=intake,
         cases=CaseService(db, settings.cases, workqueue, clock),
         auth=AuthService(

@@ -2,8 +2,11 @@
 
 Other packages import only :mod:`router.ports` (the ``Classifier`` protocol and its
 ``Classification`` result) and the classifier built by the composition root.
-The spine ships :class:`router.baseline.HotlinePriorClassifier`; the full lexicon
-classifier (issue "Router") replaces it behind the same port.
+The composition root builds :class:`router.classifier.LexiconClassifier` (YAML
+lexicons, Aho-Corasick matching, pinyin-aware fuzzy matching for ASR errors);
+:class:`router.baseline.HotlinePriorClassifier` remains as a minimal fallback.
+Location fusion (:mod:`router.location`, :mod:`router.gazetteer`) and merging
+(:mod:`router.merge`) are pure and used by the intake worker.
 """
 
 from router.ports import Classification, Classifier

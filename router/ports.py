@@ -14,6 +14,9 @@ class Classification:
     priority: int  # 1 (most urgent) .. 4 (consultation)
     keywords: list[tuple[str, int, int]] = field(default_factory=list)  # word, start, end
     explanation: str = ""
+    # Official name of the township-level unit the text mentions (新仁苗族乡 for
+    # "新仁乡"), if any; a hint for location fusion, not a located point.
+    town: str | None = None
 
 
 class Classifier(Protocol):

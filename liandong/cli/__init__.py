@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from liandong.cli.asterisk import asterisk
+from liandong.cli.classify import classify
 from liandong.cli.db import db
 from liandong.cli.demo import demo
 from liandong.cli.queue import queue
@@ -22,7 +23,7 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, db, demo, queue, users, asterisk):
+for command in (run, serve, worker, db, demo, queue, users, classify, asterisk):
     main.add_command(command)
 
 __all__ = ["main"]

@@ -80,6 +80,9 @@ class OrgMapService:
         t = self._loaded.townships.get(township_id) if township_id is not None else None
         return t.name if t else None
 
+    def township_id(self, name: str) -> int | None:
+        return next((t.id for t in self._loaded.townships.values() if t.name == name), None)
+
     def grid_count(self) -> int:
         return len(self._loaded.grids)
 

@@ -138,6 +138,10 @@ class IntakeProcessor:
                 "accuracy_m": fix.accuracy_m,
                 "alternatives": [c.source for c in fix.others],
             }
+        elif c.town is not None and self.locator is not None:
+            # No point to place it, but the text names its township: enough to
+            # route it to that township's center.
+            case.township_id = self.locator.orgmap.township_id(c.town)
         case.updated_at = now
         case.version += 1
         after = {k: getattr(case, k) for k in fields}

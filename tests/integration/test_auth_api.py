@@ -12,6 +12,7 @@ from sqlalchemy import select
 from liandong.app import create_app
 from liandong.auth.tables import AuditRow
 from liandong.settings import AuthSettings, Mode, Settings
+from telephony.settings import TelephonySettings
 from tests.conftest import login
 
 pytestmark = pytest.mark.anyio
@@ -121,10 +122,14 @@ async def test_viewing_a_case_is_audited(
     assert [(r.actor, r.target) for r in rows] == [("calltaker", number)]
 
 
-def test_production_refuses_the_default_secret() -> None:
+def test_production_refuses_default_secrets() -> None:
+    strong = AuthSettings(secret_key=SecretStr("x" * 40))
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(mode=Mode.production)
-    Settings(mode=Mode.production, auth=AuthSettings(secret_key=SecretStr("x" * 40)))
+    with pytest.raises(ValidationError, match="ARI_PASSWORD"):
+        Settings(mode=Mode.production, auth=strong)
+    phones = TelephonySettings(ari_password=SecretStr("a" * 24), seat_secret=SecretStr("b" * 24))
+    Settings(mode=Mode.production, auth=strong, telephony=phones)
 
 
 @pytest.fixture
