@@ -29,7 +29,13 @@ async def _container(request: Request) -> Container:
 Services = Annotated[Container, Depends(_container)]
 
 
-async def _principal(request: Request, c: Services) -> Principal:
+async def authenticate(request: Request) -> Principal:
+    """The caller behind a bearer token or a session cookie (with its CSRF check).
+
+    Takes only the request, not other dependencies: FastAPI's dependency solver
+    costs ~0.1 ms per nested level on every request, measurable on the intake path.
+    """
+    c: Container = request.app.state.container
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
         principal, _ = await c.auth.resolve(header[7:].strip(), "bearer")
@@ -47,11 +53,12 @@ async def _principal(request: Request, c: Services) -> Principal:
     raise AuthError("请先登录", error_id="not-authenticated")
 
 
-CurrentUser = Annotated[Principal, Depends(_principal)]
+CurrentUser = Annotated[Principal, Depends(authenticate)]
 
 
-def require(perm: Perm) -> Callable[[Principal], Awaitable[Principal]]:
-    async def _check(user: CurrentUser) -> Principal:
+def require(perm: Perm) -> Callable[[Request], Awaitable[Principal]]:
+    async def _check(request: Request) -> Principal:
+        user = await authenticate(request)
         if not allows(user.role, perm):
             raise PermissionDenied(
                 f"role {user.role.value} may not {perm.value}", details={"permission": perm.value}
