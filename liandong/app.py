@@ -9,11 +9,13 @@ from datetime import datetime
 from fastapi import FastAPI
 
 from agent_desktop.api import mount as mount_desktop
+from channels.api import include as include_channels
 from liandong import http_errors
 from liandong.auth.api import router as auth_router
 from liandong.cases.api import router as cases_router
 from liandong.cases.instructions_api import router as instructions_router
 from liandong.container import build, utc_clock
+from liandong.escalation.api import router as escalation_router
 from liandong.metrics import Metrics, MetricsMiddleware
 from liandong.orgmap.api import router as orgmap_router
 from liandong.queue.api import router as queue_router
@@ -55,9 +57,11 @@ def create_app(
         queue_router,
         orgmap_router,
         instructions_router,
+        escalation_router,
     ):
         app.include_router(r)
     mount_desktop(app)
+    include_channels(app)
     # Outermost first: the size guard runs before anything reads the body.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(http_errors.BodyLimitMiddleware, limit=settings.max_body_bytes)

@@ -15,6 +15,7 @@ from typing import Self
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from channels.settings import ChannelsSettings
 from telephony.settings import TelephonySettings
 
 DEV_SECRET = "dev-insecure-change-me"  # noqa: S105 - the sentinel production refuses
@@ -98,6 +99,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     cases: CaseSettings = CaseSettings()
     telephony: TelephonySettings = TelephonySettings()
+    channels: ChannelsSettings = ChannelsSettings()
     # Optional components: when unset /status reports them as degraded.
     asr_model_path: Path | None = None
 

@@ -8,8 +8,9 @@ not move the case: only the lead unit's instruction drives the case state.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -21,6 +22,7 @@ from liandong.cases.models import Category, InstructionRole, InstructionState
 from liandong.cases.schemas import CaseActionIn
 from liandong.cases.tables import CaseRow, ContactRow, InstructionRow
 from liandong.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
+from liandong.escalation import dispatch as escalation_dispatch
 from liandong.orgmap.tables import UnitRow
 from liandong.settings import CaseSettings
 
@@ -56,25 +58,38 @@ async def _unit(s: AsyncSession, unit_id: int) -> UnitRow:
     return unit
 
 
-async def _send(ctx: ActionContext, unit_ids: list[int], *, reopen: bool = False) -> list[int]:
-    p = ctx.case.priority
-    done_h = ctx.settings.done_hours[p - 1] * (ctx.settings.reopen_deadline_factor if reopen else 1)
-    sent = []
-    for i, uid in enumerate(dict.fromkeys(unit_ids)):
-        await _unit(ctx.session, uid)
+async def _send(
+    ctx: ActionContext, unit_ids: Sequence[int | None], *, reopen: bool = False
+) -> list[int]:
+    """Send the case to ``[lead, *assist]``; a lead of None lets the catalogue decide.
+
+    Limits come from the dispatch catalogue on the working-day calendar (falling back
+    to the per-priority settings for unclassified cases); each instruction starts its
+    escalation timer in this same transaction.
+    """
+    for uid in unit_ids:
+        if uid is not None:
+            await _unit(ctx.session, uid)
+    plan = await escalation_dispatch.plan(
+        ctx.session, ctx.case, unit_ids, now=ctx.now, settings=ctx.settings, reopen=reopen
+    )
+    rows = []
+    for i, uid in enumerate(plan.unit_ids):
         row = InstructionRow(
             case_id=ctx.case.id,
             unit_id=uid,
             role=(InstructionRole.lead if i == 0 else InstructionRole.assist).value,
             state=InstructionState.sent.value,
             sent_at=ctx.now,
-            ack_deadline=ctx.now + timedelta(minutes=ctx.settings.ack_minutes[p - 1]),
-            done_deadline=ctx.now + timedelta(hours=done_h),
+            ack_deadline=plan.ack_deadline,
+            done_deadline=plan.done_deadline,
         )
         ctx.session.add(row)
-        sent.append(uid)
+        rows.append(row)
     await ctx.session.flush()
-    return sent
+    await escalation_dispatch.open_ladders(ctx.session, plan, rows, ctx.now)
+    await ctx.session.flush()
+    return plan.unit_ids
 
 
 async def _withdraw_active(ctx: ActionContext) -> None:
@@ -114,8 +129,8 @@ async def _acting_instruction(ctx: ActionContext) -> InstructionRow:
 
 
 async def dispatch(ctx: ActionContext, action: Action) -> Outcome:
-    if ctx.body.lead_unit_id is None:
-        raise InvalidInput("dispatch needs lead_unit_id", error_id="lead-unit-required")
+    # Without lead_unit_id the dispatch catalogue picks the units (R7); _send refuses
+    # with lead-unit-required when it cannot.
     if action is Action.reassign:
         await _withdraw_active(ctx)
     sent = await _send(ctx, [ctx.body.lead_unit_id, *ctx.body.assist_unit_ids])

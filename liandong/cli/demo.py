@@ -8,6 +8,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from channels.demo import demo_credentials
 from liandong.auth.demo import DEMO_ACCOUNTS, ensure_demo_accounts
 from liandong.cli.common import echo_json, load_settings, run_async
 from liandong.container import build
@@ -75,6 +76,9 @@ def accounts_cmd() -> None:
 
 @demo.command("channels")
 def channels_cmd() -> None:
-    """Print the demo channel credentials as one JSON object (none are configured yet:
-    the channel adapters fill this in)."""
-    echo_json({})
+    """Print the demo channel credentials (WeChat, SMS callbacks, a set-top box, Weibo,
+    the app gateway) as one JSON object."""
+    settings = load_settings()
+    if not settings.demo_accounts_allowed:
+        raise click.ClickException("production mode has no demo channel credentials")
+    echo_json(demo_credentials(settings))

@@ -14,7 +14,9 @@ import signal
 import socket
 from contextlib import AsyncExitStack
 
+from channels import worker as channels_worker
 from liandong.container import build, intake_processor
+from liandong.escalation.scheduler import build_scheduler
 from liandong.queue.consumer import StreamConsumer
 from liandong.queue.janitor import Janitor
 from liandong.queue.outbox import OutboxRelay
@@ -70,4 +72,10 @@ async def run_worker(
                 tg.create_task(
                     Janitor(c.db, c.streams, c.workqueue, c.orgmap).run(stop), name="janitor"
                 )
+                # Channel housekeeping: outbound sender, media fetcher, completion
+                # notices, Weibo poller, set-top-box heartbeat supervision.
+                tg.create_task(channels_worker.run(c, stop), name="channels")
+            # The escalation ladder: several schedulers may run; each step is
+            # claimed by exactly one (UNIQUE instruction/step, SKIP LOCKED).
+            tg.create_task(build_scheduler(c.db, name, c.clock).run(stop), name="escalation")
         log.info("worker stopped", extra={"worker": name, "processed": consumer.processed})

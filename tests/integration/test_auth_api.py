@@ -9,6 +9,7 @@ import pytest
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import select
 
+from channels.settings import ChannelsSettings
 from liandong.app import create_app
 from liandong.auth.tables import AuditRow
 from liandong.settings import AuthSettings, Mode, Settings
@@ -138,6 +139,13 @@ async def prod_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         update={
             "mode": Mode.production,
             "auth": AuthSettings(secret_key=SecretStr("p" * 40), cookie_secure=True),
+            "telephony": TelephonySettings(
+                ari_password=SecretStr("a" * 24), seat_secret=SecretStr("b" * 24)
+            ),
+            # No channel adapters in this production: they would need real secrets.
+            "channels": ChannelsSettings.model_validate(
+                {name: {"enabled": False} for name in ("wechat", "sms", "stb", "weibo")}
+            ),
         }
     )
     app = create_app(prod)

@@ -1,0 +1,92 @@
+"""Citizen app API (R10): report with text, photos and GPS; case status by number
+and phone; evaluation; binding the citizen's WeChat identity to their phone."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from channels.casestatus import CaseNotVisible
+from channels.citizen.schemas import (
+    PHONE,
+    CaseStatusOut,
+    EvaluationIn,
+    EvaluationOut,
+    IdentityIn,
+    ReportIn,
+    ReportOut,
+)
+from channels.deps import ChannelServices
+from channels.models import ACCEPTED_REPLY
+from channels.service import submit
+from liandong.auth.models import Principal
+from liandong.auth.roles import Perm
+from liandong.cases.schemas import ContactCreate, LocationIn
+from liandong.deps import require
+from liandong.errors import InvalidInput
+
+router = APIRouter(prefix="/api/v1/channels/app", tags=["channels: citizen app"])
+AppGateway = Annotated[Principal, Depends(require(Perm.contacts_create))]
+CHANNEL = "app"
+
+
+@router.post("/reports", status_code=201, response_model=ReportOut, summary="Citizen report")
+async def report(body: ReportIn, user: AppGateway, ch: ChannelServices) -> ReportOut:
+    if not body.text.strip() and not body.photos:
+        raise InvalidInput("请填写情况说明或上传照片", error_id="report-empty")
+    if any(p.kind != "image" for p in body.photos):
+        raise InvalidInput("照片必须是图片", error_id="report-photo-kind")
+    loc = body.location
+    contact = ContactCreate(
+        channel=CHANNEL,
+        sender=body.phone,
+        sender_name=body.name,
+        text=body.text.strip(),
+        media=body.photos,
+        location=LocationIn(
+            lat=loc.lat, lon=loc.lon, source="gps", accuracy_m=loc.accuracy_m, address=loc.address
+        )
+        if loc
+        else None,
+        idempotency_key=f"app:{body.report_id}",
+    )
+    accepted = await submit(ch.container.intake, contact, actor=user.username)
+    return ReportOut(
+        case_number=accepted.case_number,
+        duplicate=accepted.duplicate,
+        message=ACCEPTED_REPLY.format(number=accepted.case_number),
+    )
+
+
+@router.get(
+    "/cases/{number}", response_model=CaseStatusOut, summary="Case status by number + phone"
+)
+async def status(
+    number: str,
+    user: AppGateway,
+    ch: ChannelServices,
+    phone: Annotated[str, Query(pattern=PHONE)],
+) -> CaseStatusOut:
+    senders = await ch.citizens.senders_for(CHANNEL, phone) | {phone}
+    state, label, text = await ch.citizens.state_of(number, senders)
+    return CaseStatusOut(number=number, state=state, state_label=label, text=text)
+
+
+@router.post(
+    "/cases/{number}/evaluation", response_model=EvaluationOut, summary="Evaluate a finished case"
+)
+async def evaluate(
+    number: str, body: EvaluationIn, user: AppGateway, ch: ChannelServices
+) -> EvaluationOut:
+    ok, message = await ch.citizens.try_evaluate(
+        number, {body.phone}, body.rating, actor=f"{CHANNEL}:{body.phone}"
+    )
+    if not ok and message.startswith("未找到"):
+        raise CaseNotVisible(message, details={"number": number})
+    return EvaluationOut(accepted=ok, message=message)
+
+
+@router.post("/identities", status_code=204, summary="Bind a WeChat/Weibo identity to a phone")
+async def bind(body: IdentityIn, user: AppGateway, ch: ChannelServices) -> None:
+    await ch.citizens.bind(body.channel, body.external_id, body.phone, verified=True)

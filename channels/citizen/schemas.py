@@ -1,0 +1,62 @@
+"""JSON shapes of the citizen app API (called by the app's backend with a channel
+service account; the app itself verifies the citizen's phone by SMS login)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from liandong.cases.schemas import MediaRef
+
+PHONE = r"^1\d{10}$"
+
+
+class GpsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(None, ge=0, le=100_000)
+    address: str | None = Field(None, max_length=200)
+
+
+class ReportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    report_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    phone: str = Field(pattern=PHONE)
+    name: str | None = Field(None, max_length=64)
+    text: str = Field("", max_length=2000)
+    photos: list[MediaRef] = Field(default_factory=list, max_length=9)
+    location: GpsIn | None = None
+
+
+class ReportOut(BaseModel):
+    case_number: str
+    duplicate: bool
+    message: str
+
+
+class CaseStatusOut(BaseModel):
+    number: str
+    state: str
+    state_label: str
+    text: str
+
+
+class EvaluationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phone: str = Field(pattern=PHONE)
+    rating: int = Field(ge=1, le=3)  # 1 满意 2 基本满意 3 不满意
+    comment: str | None = Field(None, max_length=500)
+
+
+class EvaluationOut(BaseModel):
+    accepted: bool
+    message: str
+
+
+class IdentityIn(BaseModel):
+    """The app proved both: the phone (SMS login) and the WeChat OpenID (WeChat login)."""
+
+    model_config = ConfigDict(extra="forbid")
+    channel: str = Field(pattern=r"^(wechat|weibo)$")
+    external_id: str = Field(min_length=1, max_length=128)
+    phone: str = Field(pattern=PHONE)

@@ -1,0 +1,15 @@
+"""The one port every SMS provider adapter implements."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from channels.outbound import Delivery
+
+
+class SmsGateway(Protocol):
+    name: str
+
+    async def send(self, phone: str, text: str, *, out_id: str | None = None) -> Delivery:
+        """Send one SMS (one template variable carrying ``text``). Raises SmsSendError."""
+        ...

@@ -1,0 +1,60 @@
+"""HTTP routes for Weibo's fan-service push (粉丝服务平台, developer mode).
+
+Protocol facts: the GET verification and every POST carry ``signature``,
+``timestamp`` (milliseconds) and ``nonce``; signature = SHA1 of the sorted
+concatenation of the app secret, timestamp and nonce. The GET echoes ``echostr``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from channels.deps import ChannelServices
+from channels.errors import ChannelSignatureInvalid
+from channels.wechat.crypto import check_timestamp, verify_signature
+from channels.weibo.service import parse_push
+from liandong.errors import PayloadTooLarge
+
+router = APIRouter(prefix="/channels/weibo", tags=["channels: weibo"])
+Q = Annotated[str | None, Query(max_length=64)]
+MAX_BODY = 64 * 1024
+
+
+def _verify(
+    ch: ChannelServices, signature: str | None, timestamp: str | None, nonce: str | None
+) -> None:
+    w = ch.settings.weibo
+    if not timestamp or not timestamp.isdigit() or not nonce:
+        raise ChannelSignatureInvalid("时间戳或 nonce 无效", error_id="timestamp-invalid")
+    seconds = str(int(timestamp) // 1000) if len(timestamp) > 11 else timestamp
+    check_timestamp(seconds, ch.container.clock().timestamp(), w.timestamp_window_s)
+    verify_signature((w.app_secret.get_secret_value(), timestamp, nonce), signature)
+
+
+@router.get("/push", response_class=PlainTextResponse, summary="Weibo URL verification")
+async def verify(
+    ch: ChannelServices,
+    signature: Q = None,
+    timestamp: Q = None,
+    nonce: Q = None,
+    echostr: Q = None,
+) -> str:
+    _verify(ch, signature, timestamp, nonce)
+    return echostr or ""
+
+
+@router.post("/push", response_class=PlainTextResponse, summary="Weibo private-message push")
+async def push(
+    request: Request, ch: ChannelServices, signature: Q = None, timestamp: Q = None, nonce: Q = None
+) -> str:
+    _verify(ch, signature, timestamp, nonce)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        raise PayloadTooLarge("微博推送过大", details={"limit": MAX_BODY})
+    item = parse_push(body)
+    if item is not None:
+        await ch.weibo_service().accept(item)
+    return ""

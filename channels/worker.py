@@ -1,0 +1,45 @@
+"""The channels' background work, for the worker process: outbound sender, media
+fetcher, set-top-box supervisor and citizen notices, under one task group.
+
+    async with AsyncExitStack() as stack:
+        c = await build(settings, stack)
+        await channels.worker.run(c, stop)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from contextlib import AsyncExitStack
+from typing import Any
+
+from channels.media import MediaFetcher, MediaSource
+from channels.notices import NoticeWatcher
+from channels.runtime import Channels, build_channels
+from liandong.container import Container
+
+
+def coroutines(ch: Channels, stop: asyncio.Event) -> dict[str, Coroutine[Any, Any, None]]:
+    c = ch.container
+    sources: dict[str, MediaSource] = {}
+    if ch.wechat_api is not None:
+        sources["wechat"] = ch.wechat_api
+    work: dict[str, Coroutine[Any, Any, None]] = {
+        "channels-outbound": ch.outbound_sender().run(stop),
+        "channels-media": MediaFetcher(c.db, sources, ch.media_dir, c.clock).run(stop),
+        "channels-notices": NoticeWatcher(c.db, ch.outbound, ch.settings, c.clock).run(stop),
+    }
+    if ch.weibo is not None:
+        work["channels-weibo"] = ch.weibo.run(stop)
+    if ch.stb is not None:
+        work["channels-stb-supervisor"] = ch.stb.run(stop)
+    return work
+
+
+async def run(c: Container, stop: asyncio.Event) -> None:
+    """Build the channels on the worker's Container and run until ``stop`` is set."""
+    async with AsyncExitStack() as stack:
+        ch = await build_channels(c, stack)
+        async with asyncio.TaskGroup() as tg:
+            for name, coro in coroutines(ch, stop).items():
+                tg.create_task(coro, name=name)
