@@ -74,7 +74,13 @@ async def collect(c: Container) -> dict[str, Any]:
         if s.asr_model_path
         else {"status": DEGRADED, "detail": "no speech model: transcription off"}
     )
-    comps["channels"] = {"status": DEGRADED, "detail": "no channel adapters configured"}
+    ch = s.channels
+    enabled = [n for n in ("wechat", "sms", "stb", "weibo") if getattr(ch, n).enabled]
+    comps["channels"] = (
+        {"status": OK, "enabled": enabled}
+        if enabled
+        else {"status": DEGRADED, "detail": "no channel adapters enabled"}
+    )
     required = ("database", "redis", "queue")
     overall = (
         DOWN
