@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,6 +49,17 @@ def install(app: FastAPI) -> None:
         return JSONResponse(
             _body(ids.get(exc.status_code, f"http-{exc.status_code}"), str(exc.detail)),
             status_code=exc.status_code,
+        )
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(request: Request, exc: Exception) -> JSONResponse:
+        # The database is the source of truth: without it nothing was written.
+        log.error("database unavailable", extra={"path": request.url.path, "error": str(exc)})
+        return JSONResponse(
+            _body("database-unavailable", "database unavailable; nothing was written"),
+            status_code=503,
+            headers={"Retry-After": "5"},
         )
 
     @app.exception_handler(Exception)

@@ -81,3 +81,26 @@ async def test_desk_page_is_served_in_chinese(client: httpx.AsyncClient) -> None
     assert page.status_code == 200
     assert '<html lang="zh-CN">' in page.text
     assert "接警台" in page.text
+
+
+async def test_a_lost_database_is_503_with_an_id_not_a_stack_trace(
+    settings: object, tmp_path: object
+) -> None:
+    from liandong.app import create_app
+    from liandong.settings import DatabaseSettings, Settings
+
+    assert isinstance(settings, Settings)
+    gone = settings.model_copy(
+        update={
+            "database": DatabaseSettings(url=f"sqlite+aiosqlite:///{tmp_path}/no/such/dir/x.db")
+        }
+    )
+    app = create_app(gone)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
+        r = await c.post("/api/v1/auth/token", data={"username": "a", "password": "b"})
+        assert r.status_code == 503
+        assert r.json()["error_id"] == "database-unavailable"
+        assert "Traceback" not in r.text
