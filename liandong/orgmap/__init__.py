@@ -15,9 +15,29 @@ Other packages may import:
 the ``demo_*`` modules are the generator's internals.
 """
 
-from liandong.orgmap.demo import generate_demo, seed_demo
+from typing import TYPE_CHECKING, Any
+
 from liandong.orgmap.models import PersonRole, PlaceKind, Placement, TownshipKind, UnitKind
-from liandong.orgmap.service import OrgMapService
+
+if TYPE_CHECKING:
+    from liandong.orgmap.demo import generate_demo, seed_demo
+    from liandong.orgmap.service import OrgMapService
+
+# The service and the generator pull in SQLAlchemy; pure code that only wants the
+# Qianxi data (router/ reads liandong.orgmap.qianxi) must not pay for that on import.
+_LAZY = {
+    "OrgMapService": "liandong.orgmap.service",
+    "generate_demo": "liandong.orgmap.demo",
+    "seed_demo": "liandong.orgmap.demo",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "OrgMapService",
