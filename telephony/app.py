@@ -15,6 +15,7 @@ import logging
 import signal
 from contextlib import AsyncExitStack
 
+from liandong.cases.missed import MissedCallRecorder
 from liandong.container import build
 from liandong.settings import Settings
 from telephony.ari import AriClient
@@ -115,7 +116,8 @@ async def run_telephony(
         c = await build(settings, stack)
         ari = await stack.enter_async_context(AriClient.from_settings(t))
         store = RedisCallStore(c.redis, prefix=settings.redis.prefix, ttl_s=t.state_ttl_s)
-        app = StasisApp(ari, CallService(ari, c.intake, store, t))
+        missed = MissedCallRecorder(c.db, c.workqueue, c.orgmap, c.clock)
+        app = StasisApp(ari, CallService(ari, c.intake, store, t, missed=missed))
         ari.spawn(app.run(), name="stasis-dispatch")
         if ready is not None:
             ari.spawn(_relay_ready(app.ready, ready), name="ready")

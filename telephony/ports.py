@@ -39,3 +39,7 @@ class CallStore(Protocol):
 
 class ContactIntake(Protocol):
     async def receive(self, body: ContactCreate, *, actor: str) -> ContactCreated: ...
+
+
+class MissedCalls(Protocol):
+    async def missed(self, contact_id: int, waited_s: float) -> None: ...

@@ -36,7 +36,7 @@ from telephony.events import (
     StasisStart,
 )
 from telephony.geoloc import CallerLocation, LocationReference, parse_location
-from telephony.ports import CallControl, CallStore, ContactIntake
+from telephony.ports import CallControl, CallStore, ContactIntake, MissedCalls
 from telephony.settings import TelephonySettings
 from telephony.state import Call, CallEvent, CallState, advance, arrive
 
@@ -69,8 +69,10 @@ class CallService:
         store: CallStore,
         settings: TelephonySettings,
         clock: Callable[[], float] = time.time,
+        missed: MissedCalls | None = None,
     ) -> None:
         self.control = control
+        self.missed = missed
         self.intake = intake
         self.store = store
         self.settings = settings
@@ -246,4 +248,16 @@ class CallService:
         if not call.live:
             return call
         log.info("caller gone", extra={"channel": call.channel_id, "state": call.state.value})
-        return await self._save(advance(call, CallEvent.hung_up, self.clock()))
+        waiting = call.state in (
+            CallState.registered,
+            CallState.answered,
+            CallState.greeting,
+            CallState.queued,
+        )
+        ended = await self._save(advance(call, CallEvent.hung_up, self.clock()))
+        if waiting and call.contact_id is not None and self.missed is not None:
+            try:
+                await self.missed.missed(call.contact_id, self.clock() - call.arrived_at)
+            except Exception:  # the call is over either way; the case stays queued
+                log.exception("missed call not recorded", extra={"channel": call.channel_id})
+        return ended

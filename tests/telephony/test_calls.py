@@ -14,6 +14,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from liandong.cases.missed import CALLBACK_MARK
 from liandong.settings import Settings
 from telephony.state import CallState
 from telephony.store import RedisCallStore
@@ -53,9 +54,33 @@ async def test_sipp_uac_to_119_becomes_a_phone_contact_in_the_queue(
     assert contact.sender == "sipp"  # the From user of sipp's built-in uac scenario
     item = await queued_item(client, calltaker, contact.case_number)
     assert item["hotline"] == "119"
-    assert item["live"] is True
     assert item["category"] == "fire"
     assert float(item["waiting_s"]) >= 0  # type: ignore[arg-type]
+
+
+async def test_caller_who_hangs_up_while_waiting_becomes_a_call_back_item(
+    tel_settings: Settings,
+    stasis_app: None,
+    intake_worker: None,
+    client: httpx.AsyncClient,
+    calltaker: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    # sipp hangs up after 1.5 s, while the greeting still plays: nobody answered it.
+    rc, out = await sipp(tel_settings.telephony, "110", cwd=tmp_path)
+    assert rc == 0, out
+    [contact] = await phone_contacts(tel_settings)
+    deadline = asyncio.get_running_loop().time() + 10
+    item = await queued_item(client, calltaker, contact.case_number)
+    while item["live"] and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.1)
+        item = await queued_item(client, calltaker, contact.case_number)
+    assert item["live"] is False  # no longer "a person on the line" …
+    assert str(item["summary"]).startswith(CALLBACK_MARK)  # … but still to be called back
+    r = await client.get(f"/api/v1/cases/{contact.case_number}/events", headers=calltaker)
+    missed = [e for e in r.json() if e["data"].get("missed_call")]
+    assert len(missed) == 1
+    assert missed[0]["data"]["call_back"] == "sipp"
 
 
 @pytest.mark.parametrize(
