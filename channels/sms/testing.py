@@ -13,9 +13,11 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlparse
+
+from channels.fakehttp import LocalFakeServer, StatefulHTTPServer
 
 TC_JSON = "application/json"
 
@@ -206,30 +208,12 @@ def _credential(headers: dict[str, str]) -> str:
     return ""
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: FakeSmsState
+_Server = StatefulHTTPServer[FakeSmsState]
 
 
-class FakeSmsServer:
+class FakeSmsServer(LocalFakeServer[FakeSmsState]):
     def __init__(self, aliyun_keys: dict[str, str], tencent_keys: dict[str, str]) -> None:
-        self.state = FakeSmsState(aliyun_keys, tencent_keys)
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.state = self.state
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def endpoint(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"{host!s}:{port}"
-
-    def __enter__(self) -> FakeSmsServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(FakeSmsState(aliyun_keys, tencent_keys), _Handler)
 
 
 def receipt_time(at: datetime | None = None) -> str:

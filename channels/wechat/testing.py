@@ -12,7 +12,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 from xml.sax.saxutils import escape
@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 import httpx
 from wechatpy.crypto import WeChatCrypto
 
+from channels.fakehttp import LocalFakeServer, StatefulHTTPServer
 from channels.wechat.crypto import sign
 from channels.wechat.settings import PATH
 
@@ -140,32 +141,14 @@ class _Handler(BaseHTTPRequestHandler):
         return None
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: FakeWeChatState
+_Server = StatefulHTTPServer[FakeWeChatState]
 
 
-class FakeWeChatServer:
+class FakeWeChatServer(LocalFakeServer[FakeWeChatState]):
     """``with FakeWeChatServer(app_id, secret) as wx: settings.api_base = wx.url``."""
 
     def __init__(self, app_id: str, secret: str, templates: set[str] | None = None) -> None:
-        self.state = FakeWeChatState(app_id, secret, templates=set(templates or ()))
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.state = self.state
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeWeChatServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(FakeWeChatState(app_id, secret, templates=set(templates or ())), _Handler)
 
 
 def _cdata(value: str) -> str:

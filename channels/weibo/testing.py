@@ -8,12 +8,13 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
 
 import httpx
 
+from channels.fakehttp import LocalFakeServer, StatefulHTTPServer
 from channels.wechat.crypto import sign
 
 CREATED_AT = "Wed Nov 25 10:00:00 +0800 2026"  # Weibo's created_at format
@@ -137,30 +138,12 @@ class _Handler(BaseHTTPRequestHandler):
         return self._json(404, {"error": "not found", "error_code": 10014})
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    state: FakeWeiboState
+_Server = StatefulHTTPServer[FakeWeiboState]
 
 
-class FakeWeiboServer:
+class FakeWeiboServer(LocalFakeServer[FakeWeiboState]):
     def __init__(self, token: str) -> None:
-        self.state = FakeWeiboState(token)
-        self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.state = self.state
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> FakeWeiboServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(FakeWeiboState(token), _Handler)
 
 
 class WeiboPusher:
