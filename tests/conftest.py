@@ -195,6 +195,21 @@ async def login(client: httpx.AsyncClient, username: str, password: str) -> dict
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
+async def wait_in_queue(
+    client: httpx.AsyncClient, headers: dict[str, str], number: str, limit_s: float = 10.0
+) -> dict[str, object]:
+    """The queue item of ``number`` once it is there (the intake worker is asynchronous)."""
+    deadline = asyncio.get_running_loop().time() + limit_s
+    while asyncio.get_running_loop().time() < deadline:
+        r = await client.get("/api/v1/queue", headers=headers)
+        assert r.status_code == 200, r.text
+        for item in r.json()["items"]:
+            if item["case_number"] == number:
+                return dict(item)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{number} never reached the queue")
+
+
 @pytest.fixture
 async def calltaker(client: httpx.AsyncClient) -> dict[str, str]:
     return await login(client, "calltaker", "demo-calltaker-110")

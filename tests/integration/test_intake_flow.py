@@ -10,6 +10,7 @@ import pytest
 
 from liandong.queue.worker import run_worker
 from liandong.settings import Settings
+from tests.conftest import wait_in_queue
 
 pytestmark = pytest.mark.anyio
 
@@ -21,20 +22,6 @@ async def worker(settings: Settings) -> AsyncIterator[None]:
     yield
     stop.set()
     await asyncio.wait_for(task, 10)
-
-
-async def wait_in_queue(
-    client: httpx.AsyncClient, headers: dict[str, str], number: str, limit_s: float = 10.0
-) -> dict[str, object]:
-    deadline = asyncio.get_running_loop().time() + limit_s
-    while asyncio.get_running_loop().time() < deadline:
-        r = await client.get("/api/v1/queue", headers=headers)
-        assert r.status_code == 200, r.text
-        for item in r.json()["items"]:
-            if item["case_number"] == number:
-                return dict(item)
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{number} never reached the queue")
 
 
 async def test_posted_contact_gets_case_number_and_reaches_the_queue(

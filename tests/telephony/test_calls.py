@@ -18,23 +18,10 @@ from liandong.cases.missed import CALLBACK_MARK
 from liandong.settings import Settings
 from telephony.state import CallState
 from telephony.store import RedisCallStore
+from tests.conftest import wait_in_queue
 from tests.telephony.helpers import asterisk_log, phone_contacts, sipp
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
-
-
-async def queued_item(
-    client: httpx.AsyncClient, headers: dict[str, str], number: str, limit_s: float = 10.0
-) -> dict[str, object]:
-    deadline = asyncio.get_running_loop().time() + limit_s
-    while asyncio.get_running_loop().time() < deadline:
-        r = await client.get("/api/v1/queue", headers=headers)
-        assert r.status_code == 200, r.text
-        for item in r.json()["items"]:
-            if item["case_number"] == number:
-                return dict(item)
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{number} never reached the queue")
 
 
 async def test_sipp_uac_to_119_becomes_a_phone_contact_in_the_queue(
@@ -52,7 +39,7 @@ async def test_sipp_uac_to_119_becomes_a_phone_contact_in_the_queue(
     assert contact.channel == "phone"
     assert contact.hotline == "119"
     assert contact.sender == "sipp"  # the From user of sipp's built-in uac scenario
-    item = await queued_item(client, calltaker, contact.case_number)
+    item = await wait_in_queue(client, calltaker, contact.case_number)
     assert item["hotline"] == "119"
     assert item["category"] == "fire"
     assert float(item["waiting_s"]) >= 0  # type: ignore[arg-type]
@@ -71,10 +58,10 @@ async def test_caller_who_hangs_up_while_waiting_becomes_a_call_back_item(
     assert rc == 0, out
     [contact] = await phone_contacts(tel_settings)
     deadline = asyncio.get_running_loop().time() + 10
-    item = await queued_item(client, calltaker, contact.case_number)
+    item = await wait_in_queue(client, calltaker, contact.case_number)
     while item["live"] and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.1)
-        item = await queued_item(client, calltaker, contact.case_number)
+        item = await wait_in_queue(client, calltaker, contact.case_number)
     assert item["live"] is False  # no longer "a person on the line" …
     assert str(item["summary"]).startswith(CALLBACK_MARK)  # … but still to be called back
     r = await client.get(f"/api/v1/cases/{contact.case_number}/events", headers=calltaker)
@@ -131,7 +118,7 @@ async def test_pidf_lo_in_the_invite_puts_the_caller_on_the_map(
     [contact] = await phone_contacts(tel_settings)
     assert contact.location_source == "sip_pidf"
     assert (contact.lat, contact.lon) == pytest.approx((27.05, 106.0))
-    item = await queued_item(client, calltaker, contact.case_number)
+    item = await wait_in_queue(client, calltaker, contact.case_number)
     assert item["township"] is not None  # the locator placed the GPS fix in a township
 
 
