@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from liandong.auth.models import Principal, Role
 from liandong.auth.roles import Perm
+from liandong.cases.actions import ACTIVE
 from liandong.cases.tables import CaseRow, InstructionRow
 from liandong.deps import Services, require
 from liandong.errors import InvalidInput
@@ -19,7 +20,8 @@ from liandong.orgmap.tables import UnitRow
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
 Reader = Annotated[Principal, Depends(require(Perm.cases_read))]
-OPEN = ("sent", "acknowledged", "in_progress")
+# The instruction states still waiting for the unit (one definition, in actions).
+OPEN = frozenset(state.value for state in ACTIVE)
 
 
 class InstructionItem(BaseModel):
