@@ -349,3 +349,125 @@ class AriClient:
         with STASISSTATUS=SUCCESS)."""
         params = {"context": context, "extension": extension, "priority": str(priority)}
         await self._request("POST", f"/channels/{_seg(channel_id)}/continue", params)
+
+    # --- calls we place and media we tap --------------------------------------------
+    async def originate(
+        self,
+        endpoint: str,
+        *,
+        app: str,
+        app_args: str = "",
+        caller_id: str = "",
+        timeout_s: int = 30,
+        channel_id: str | None = None,
+        variables: dict[str, str] | None = None,
+    ) -> Channel:
+        """Dial ``endpoint`` (e.g. ``PJSIP/seat01`` or ``PJSIP/13800000000@carrier``);
+        when it answers the new channel enters Stasis ``app`` with ``app_args``.
+        ``channel_id`` makes the call idempotent and lets events be matched to it
+        before ARI answers (POST /channels/{channelId})."""
+        params = {"endpoint": endpoint, "app": app, "timeout": str(timeout_s)}
+        if app_args:
+            params["appArgs"] = app_args
+        if caller_id:
+            params["callerId"] = caller_id
+        path = "/channels" if channel_id is None else f"/channels/{_seg(channel_id)}"
+        if variables:
+            # ARI takes channel variables only in a JSON body {"variables": {...}}.
+            return Channel.parse(
+                await self._request_json("POST", path, params, {"variables": variables})
+            )
+        return Channel.parse(await self._request("POST", path, params))
+
+    async def snoop(
+        self, channel_id: str, *, app: str, spy: str = "in", snoop_id: str | None = None
+    ) -> Channel:
+        """A channel that hears ``channel_id`` (spy: in = what the caller says, out, both)
+        and enters Stasis ``app``; used to feed live ASR without touching the call."""
+        params = {"app": app, "spy": spy}
+        path = f"/channels/{_seg(channel_id)}/snoop"
+        if snoop_id is not None:
+            path += f"/{_seg(snoop_id)}"
+        return Channel.parse(await self._request("POST", path, params))
+
+    async def external_media(
+        self,
+        *,
+        app: str,
+        external_host: str,
+        fmt: str = "slin16",
+        encapsulation: str = "rtp",
+        transport: str = "udp",
+        data: str = "",
+        channel_id: str | None = None,
+    ) -> Channel:
+        """A channel whose media goes to/comes from ``external_host`` (host:port):
+        RTP over UDP, or AudioSocket over TCP with ``data`` = the stream's UUID."""
+        params = {
+            "app": app,
+            "external_host": external_host,
+            "format": fmt,
+            "encapsulation": encapsulation,
+            "transport": transport,
+        }
+        if data:
+            params["data"] = data
+        if channel_id is not None:
+            params["channelId"] = channel_id
+        return Channel.parse(await self._request("POST", "/channels/externalMedia", params))
+
+    async def record_bridge(
+        self, bridge_id: str, name: str, *, fmt: str = "wav", max_s: int = 0
+    ) -> dict[str, Any]:
+        """Record the bridge's mixed audio to recordings/``name``.``fmt`` (ARI stored
+        recordings live under Asterisk's astspooldir/recording)."""
+        params = {"name": name, "format": fmt, "ifExists": "overwrite", "beep": "false"}
+        if max_s:
+            params["maxDurationSeconds"] = str(max_s)
+        data = await self._request("POST", f"/bridges/{_seg(bridge_id)}/record", params)
+        return dict(data)
+
+    async def record_channel(
+        self, channel_id: str, name: str, *, fmt: str = "wav", max_s: int = 0
+    ) -> dict[str, Any]:
+        params = {"name": name, "format": fmt, "ifExists": "overwrite", "beep": "false"}
+        if max_s:
+            params["maxDurationSeconds"] = str(max_s)
+        data = await self._request("POST", f"/channels/{_seg(channel_id)}/record", params)
+        return dict(data)
+
+    async def stop_recording(self, name: str) -> None:
+        await self._request("POST", f"/recordings/live/{_seg(name)}/stop")
+
+    async def send_dtmf(self, channel_id: str, dtmf: str, *, between_ms: int = 100) -> None:
+        params = {"dtmf": dtmf, "between": str(between_ms)}
+        await self._request("POST", f"/channels/{_seg(channel_id)}/dtmf", params)
+
+    async def hold(self, channel_id: str) -> None:
+        await self._request("POST", f"/channels/{_seg(channel_id)}/hold")
+
+    async def unhold(self, channel_id: str) -> None:
+        await self._request("DELETE", f"/channels/{_seg(channel_id)}/hold")
+
+    async def moh_start(self, channel_id: str) -> None:
+        await self._request("POST", f"/channels/{_seg(channel_id)}/moh")
+
+    async def moh_stop(self, channel_id: str) -> None:
+        await self._request("DELETE", f"/channels/{_seg(channel_id)}/moh")
+
+    async def _request_json(
+        self, method: str, path: str, params: dict[str, str], body: dict[str, Any]
+    ) -> Any:
+        if self._http is None:
+            raise RuntimeError("AriClient used outside 'async with'")
+        try:
+            r = await self._http.request(method, path, params=params, json=body)
+        except httpx.TimeoutException as exc:
+            raise AriUnreachable(f"ARI {method} timed out", details={"path": path}) from exc
+        except httpx.TransportError as exc:
+            raise AriUnreachable(
+                f"ARI unreachable: {type(exc).__name__}", details={"path": path}
+            ) from exc
+        if r.status_code >= 400:
+            raise self._error(method, path, r)
+        return r.json() if r.content else None
