@@ -1,4 +1,4 @@
-"""desktop: reserved (no schema change yet).
+"""ivr: reserved (no schema change yet).
 
 Reserved so packages built in parallel each own one revision in a linear chain.
 
