@@ -11,6 +11,10 @@ Other packages may import:
   ``telephony.ari.AriClient`` (the typed ARI client, e.g. for /status);
 - ``telephony.state`` (``Call``, ``CallState``) and ``telephony.store.RedisCallStore``
   to read calls in progress;
-- ``telephony.rootfs`` / ``telephony.runner`` for the development Asterisk.
+- ``telephony.rootfs`` / ``telephony.runner`` for the development Asterisk;
+- ``telephony.api.router`` (``/api/v1/calls``, included by ``liandong.app``);
+- ``telephony.dialing.call_out`` (originate a call to a number into any Stasis app);
+- ``telephony.store.events_key`` / ``event_fields`` (the ``{prefix}:tel:events``
+  stream of call changes) and ``telephony.recording.asr_jobs_key``.
 Everything else is internal. See telephony/README.md.
 """

@@ -380,11 +380,19 @@ class AriClient:
         return Channel.parse(await self._request("POST", path, params))
 
     async def snoop(
-        self, channel_id: str, *, app: str, spy: str = "in", snoop_id: str | None = None
+        self,
+        channel_id: str,
+        *,
+        app: str,
+        spy: str = "in",
+        snoop_id: str | None = None,
+        app_args: str = "",
     ) -> Channel:
         """A channel that hears ``channel_id`` (spy: in = what the caller says, out, both)
         and enters Stasis ``app``; used to feed live ASR without touching the call."""
         params = {"app": app, "spy": spy}
+        if app_args:
+            params["appArgs"] = app_args
         path = f"/channels/{_seg(channel_id)}/snoop"
         if snoop_id is not None:
             path += f"/{_seg(snoop_id)}"

@@ -41,6 +41,8 @@ FILES = (
     "udptl.conf",
     "ccss.conf",
 )
+# host:port of the FastAGI server (telephony/fastagi) the dialplan's IVR calls.
+DEFAULT_AGI_ADDRESS = "127.0.0.1:4573"
 # Files holding credentials are installed readable by root and the asterisk group only.
 SECRET_FILES = frozenset({"ari.conf", "pjsip.conf"})
 _PLACEHOLDER = re.compile(r"\{\{([a-z_]+)\}\}")
@@ -134,7 +136,7 @@ def _trunk_match(s: TelephonySettings) -> str:
     return "\n".join(lines)
 
 
-def _seat_block(seat: str, password: str) -> str:
+def _seat_block(seat: str, password: str, qualify_s: int = 30) -> str:
     number = seat.removeprefix("seat")
     return f"""[{seat}]
 type = endpoint
@@ -147,6 +149,9 @@ callerid = "坐席{number}" <{seat}>
 disallow = all
 allow = alaw,ulaw
 direct_media = no
+; The caller's number is in the INVITE already; connected-line re-INVITEs/UPDATEs
+; each time the app moves a channel between bridges only confuse desk phones.
+send_connected_line = no
 rtp_symmetric = yes
 force_rport = yes
 rewrite_contact = yes
@@ -164,7 +169,7 @@ realm = liandong
 type = aor
 max_contacts = 1
 remove_existing = yes
-qualify_frequency = 30
+qualify_frequency = {qualify_s}
 """
 
 
@@ -181,6 +186,7 @@ aors = {t.name}
 disallow = all
 allow = alaw,ulaw
 direct_media = no
+send_connected_line = no
 ; Pass the citizen's number on, asserted, so the unit sees who called.
 send_pai = yes
 trust_id_outbound = yes
@@ -190,6 +196,32 @@ type = aor
 contact = {_safe("outbound_trunks.contact", t.contact)}
 """)
     return "\n".join(blocks)
+
+
+def _bench_block(s: TelephonySettings) -> str:
+    if s.bench_match is None:
+        return "; (no benchmark endpoint: LIANDONG_TELEPHONY__BENCH_MATCH is unset)"
+    addr = ipaddress.ip_address(s.bench_match)
+    if not addr.is_loopback:
+        raise TelephonyConfigInvalid(
+            "bench_match must be a loopback address", details={"setting": "bench_match"}
+        )
+    return f"""; Benchmark baseline: INVITEs from {addr} run the plain dialplan of liandong-bench.
+[bench]
+type = endpoint
+transport = transport-udp
+context = liandong-bench
+identify_by = ip
+disallow = all
+allow = alaw,ulaw
+direct_media = no
+rtp_symmetric = yes
+
+[bench]
+type = identify
+endpoint = bench
+match = {addr}
+"""
 
 
 def placeholders(s: TelephonySettings) -> dict[str, str]:
@@ -213,8 +245,11 @@ def placeholders(s: TelephonySettings) -> dict[str, str]:
         "rtp_start": str(s.rtp_ports[0]),
         "rtp_end": str(s.rtp_ports[1]),
         "trunk_match": _trunk_match(s),
-        "seat_endpoints": "\n".join(_seat_block(n, seat_password(secret, n)) for n in seats),
+        "seat_endpoints": "\n".join(
+            _seat_block(n, seat_password(secret, n), s.seat_qualify_s) for n in seats
+        ),
         "outbound_trunks": _trunk_block(s),
+        "bench_endpoint": _bench_block(s),
         "did_map": _did_map(s),
         "seat_dial": "&".join(f"PJSIP/{n}" for n in seats),
         "fallback_ring_s": str(s.fallback_ring_s),
@@ -225,7 +260,11 @@ def placeholders(s: TelephonySettings) -> dict[str, str]:
 
 
 def render(
-    s: TelephonySettings, *, production: bool = False, template_dir: Path = TEMPLATE_DIR
+    s: TelephonySettings,
+    *,
+    production: bool = False,
+    template_dir: Path = TEMPLATE_DIR,
+    agi_address: str = DEFAULT_AGI_ADDRESS,
 ) -> dict[str, str]:
     """Every configuration file Asterisk needs, as ``{file name: text}``."""
     if production and s.has_default_secrets:
@@ -234,6 +273,9 @@ def render(
             details={"settings": ["telephony.ari_password", "telephony.seat_secret"]},
         )
     values = placeholders(s)
+    # FastAGI server of the IVR (LIANDONG_FASTAGI__*: the server and the dialplan
+    # must agree, so the caller's settings pass it in).
+    values["agi_address"] = _safe("fastagi address", agi_address)
     out: dict[str, str] = {}
     for name in FILES:
         text = (template_dir / name).read_text(encoding="utf-8")

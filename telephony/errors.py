@@ -2,10 +2,16 @@
 
     LiandongError
     ├── InvalidInput (422)
-    │   └── TelephonyConfigInvalid     422 telephony-config-invalid (settings cannot render)
+    │   ├── TelephonyConfigInvalid     422 telephony-config-invalid (settings cannot render)
+    │   ├── UnknownSeat                422 unknown-seat (no such seat phone)
+    │   └── UnknownTarget              422 unknown-transfer-target (no trunk, not digits)
+    ├── NotFound (404)
+    │   └── NoSuchCall                 404 no-such-call (no live call on that channel)
     ├── Conflict (409)
     │   └── IllegalCallTransition      409 illegal-call-transition (state machine)
     └── Unavailable (503)
+        ├── TelephonyUnavailable       503 telephony-unavailable (the Stasis app process
+        │                              did not answer a command in time)
         ├── AriError                   503 ari-error (any ARI failure)
         │   ├── AriUnreachable         503 ari-unreachable (connect/timeout/websocket lost)
         │   ├── AriAuthFailed          503 ari-auth-failed (401/403: wrong ARI credentials)
@@ -23,15 +29,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from liandong.errors import Conflict, InvalidInput, Unavailable
+from liandong.errors import Conflict, InvalidInput, NotFound, Unavailable
 
 
 class TelephonyConfigInvalid(InvalidInput):
     error_id = "telephony-config-invalid"
 
 
+class UnknownSeat(InvalidInput):
+    error_id = "unknown-seat"
+
+
+class UnknownTarget(InvalidInput):
+    error_id = "unknown-transfer-target"
+
+
+class NoSuchCall(NotFound):
+    error_id = "no-such-call"
+
+
 class IllegalCallTransition(Conflict):
     error_id = "illegal-call-transition"
+
+
+class TelephonyUnavailable(Unavailable):
+    error_id = "telephony-unavailable"
 
 
 class AriError(Unavailable):

@@ -83,6 +83,27 @@ class Playback:
         return ident if kind == "channel" else None
 
 
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """A live or stored ARI recording; files are astspooldir/recording/<name>.<format>."""
+
+    name: str
+    format: str
+    state: str  # queued, recording, paused, done, failed, canceled
+    target_uri: str  # "channel:<id>" or "bridge:<id>"
+    duration_s: int = 0
+
+    @classmethod
+    def parse(cls, d: Mapping[str, Any]) -> Recording:
+        return cls(
+            name=str(d["name"]),
+            format=str(d.get("format", "")),
+            state=str(d.get("state", "")),
+            target_uri=str(d.get("target_uri", "")),
+            duration_s=int(d.get("duration") or 0),
+        )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Event:
     type: str
@@ -169,6 +190,29 @@ class PlaybackFinished(PlaybackEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class RecordingEvent(Event):
+    """Recording events are not routed to a channel's session: a recording ends after
+    its call (the caller hung up), when that session is already gone."""
+
+    recording: Recording
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordingStarted(RecordingEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordingFinished(RecordingEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordingFailed(RecordingEvent):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ApplicationReplaced(Event):
     """Another websocket registered our app name: this connection gets no more events."""
 
@@ -237,6 +281,15 @@ _PARSERS: dict[str, Callable[[Mapping[str, Any]], Event]] = {
     ),
     "PlaybackFinished": lambda d: PlaybackFinished(
         **_common(d), playback=Playback.parse(d["playback"])
+    ),
+    "RecordingStarted": lambda d: RecordingStarted(
+        **_common(d), recording=Recording.parse(d["recording"])
+    ),
+    "RecordingFinished": lambda d: RecordingFinished(
+        **_common(d), recording=Recording.parse(d["recording"])
+    ),
+    "RecordingFailed": lambda d: RecordingFailed(
+        **_common(d), recording=Recording.parse(d["recording"])
     ),
     "ApplicationReplaced": lambda d: ApplicationReplaced(**_common(d)),
 }

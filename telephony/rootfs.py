@@ -218,7 +218,7 @@ def generate_prompts(s: TelephonySettings, echo: Echo = _quiet) -> int:
         manifest = {}
     todo = {
         name: prompt
-        for name, prompt in prompts.PROMPTS.items()
+        for name, prompt in _prompts().items()
         if manifest.get(name) != _digest(s.espeak_voice, prompt.pinyin)
         or not (target / f"{name}.wav").exists()
     }
@@ -227,34 +227,40 @@ def generate_prompts(s: TelephonySettings, echo: Echo = _quiet) -> int:
     espeak, sox = exe("espeak-ng"), exe("sox")
     with tempfile.TemporaryDirectory(prefix="ld-prompts-") as tmp:
         for name, prompt in todo.items():
-            raw = Path(tmp) / f"{name}.wav"
-            subprocess.run(  # noqa: S603 - fixed executable
-                [espeak, "-v", s.espeak_voice, "-s", "170", "-w", str(raw), prompt.pinyin],
-                check=True,
-                capture_output=True,
-            )
-            # 8 kHz mono 16-bit: Asterisk's slin, played without resampling.
-            subprocess.run(  # noqa: S603 - fixed executable
-                [
-                    sox,
-                    str(raw),
-                    "-r",
-                    "8000",
-                    "-c",
-                    "1",
-                    "-b",
-                    "16",
-                    "-e",
-                    "signed-integer",
-                    str(target / f"{name}.wav"),
-                ],
-                check=True,
-                capture_output=True,
+            synthesize(
+                espeak, sox, s.espeak_voice, prompt.pinyin, Path(tmp), target / f"{name}.wav"
             )
             manifest[name] = _digest(s.espeak_voice, prompt.pinyin)
     manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
     echo(f"generated {len(todo)} Mandarin prompts in {SOUNDS}")
     return len(todo)
+
+
+def synthesize(
+    espeak: str, sox: str, voice: str, pinyin: str, tmp: Path, out: Path, speed: int = 170
+) -> None:
+    """espeak-ng speaks the pinyin into ``tmp``; sox makes it 8 kHz mono 16-bit at
+    ``out``: Asterisk's slin, played without resampling."""
+    raw = tmp / f"{hashlib.sha1(str(out).encode()).hexdigest()}.wav"  # noqa: S324 - a file name
+    subprocess.run(  # noqa: S603 - fixed executable
+        [espeak, "-v", voice, "-s", str(speed), "-w", str(raw), pinyin],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(  # noqa: S603 - fixed executable
+        [sox, str(raw), "-r", "8000", "-c", "1", "-b", "16", "-e", "signed-integer", str(out)],
+        check=True,
+        capture_output=True,
+    )
+    raw.unlink(missing_ok=True)
+
+
+def _prompts() -> dict[str, prompts.Prompt]:
+    """The hotline prompts plus those of the IVR call-back survey (feedback/), imported
+    late so telephony stays importable without it."""
+    from feedback.prompts import SURVEY_PROMPTS
+
+    return {**prompts.PROMPTS, **SURVEY_PROMPTS}
 
 
 def _digest(voice: str, text: str) -> str:
@@ -272,18 +278,27 @@ def _ids(root: Path) -> tuple[int, int]:
 
 
 def install_config(
-    s: TelephonySettings, *, production: bool = False, echo: Echo = _quiet
+    s: TelephonySettings,
+    *,
+    production: bool = False,
+    echo: Echo = _quiet,
+    agi_address: str = config.DEFAULT_AGI_ADDRESS,
 ) -> list[Path]:
     """Render the configuration into the root and create the instance's directories."""
     root = s.rootfs
     paths = config.instance_paths(s.instance)
     uid, gid = _ids(root)
     etc = inside(root, paths.etc_dir)
-    changed = config.write_config(config.render(s, production=production), etc)
+    changed = config.write_config(
+        config.render(s, production=production, agi_address=agi_address), etc
+    )
     for f in etc.iterdir():
         if f.name in config.FILES:
             os.chown(f, 0, gid)  # readable by Asterisk after it drops root
-    for d in (paths.run_dir, paths.log_dir, paths.spool_dir, paths.lib_dir, paths.cache_dir):
+    # ARI stored recordings go to astspooldir/recording, which Asterisk does not create.
+    recordings = f"{paths.spool_dir}/recording"
+    for d in (paths.run_dir, paths.log_dir, paths.spool_dir, recordings, paths.lib_dir,
+              paths.cache_dir):  # fmt: skip
         target = inside(root, d)
         target.mkdir(parents=True, exist_ok=True)
         os.chown(target, uid, gid)
@@ -292,11 +307,21 @@ def install_config(
     return changed
 
 
-def setup(s: TelephonySettings, *, production: bool = False, echo: Echo = _quiet) -> None:
+def setup(
+    s: TelephonySettings,
+    *,
+    production: bool = False,
+    echo: Echo = _quiet,
+    agi_address: str = config.DEFAULT_AGI_ADDRESS,
+) -> None:
     require_root("liandong asterisk setup")
     build_root(s, echo)
     generate_prompts(s, echo)
-    install_config(s, production=production, echo=echo)
+    # The IVR's prompts and Mandarin digits (ivr/), imported late: ivr imports telephony.
+    from ivr.soundgen import generate_prompts as generate_ivr_prompts
+
+    generate_ivr_prompts(s, echo)
+    install_config(s, production=production, echo=echo, agi_address=agi_address)
 
 
 def remove_instance(s: TelephonySettings) -> None:

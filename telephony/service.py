@@ -18,15 +18,17 @@ This module speaks only to the Protocols in ``telephony.ports``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from liandong.cases.models import Hotline
 from liandong.cases.schemas import ContactCreate, LocationIn
 from liandong.errors import DuplicateIdempotencyKey
 from telephony import prompts
-from telephony.errors import AriError, AriNotFound, IllegalCallTransition
+from telephony.errors import AriConflict, AriError, AriNotFound, IllegalCallTransition
 from telephony.events import (
     ChannelDestroyed,
     ChannelHangupRequest,
@@ -38,7 +40,7 @@ from telephony.events import (
 from telephony.geoloc import CallerLocation, LocationReference, parse_location
 from telephony.ports import CallControl, CallStore, ContactIntake, MissedCalls
 from telephony.settings import TelephonySettings
-from telephony.state import Call, CallEvent, CallState, advance, arrive
+from telephony.state import WAITING, Call, CallEvent, CallState, advance, arrive
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +63,26 @@ def hold_id(channel_id: str, n: int) -> str:
     return f"hold-{channel_id}-{n}"
 
 
+# States in which the caller is in the holding bridge and hears the hold loop.
+ON_HOLD_LOOP = frozenset(
+    {
+        CallState.queued,
+        CallState.ringing_seat,
+        CallState.on_hold,
+        CallState.transferring,
+        CallState.transferred,  # until the unit answers; then the loop stops
+    }
+)
+
+
+class CallHooks(Protocol):
+    """Phase 2 (call takers, recordings) plugs in here; phase 1 works without it."""
+
+    def saved(self, call: Call) -> None: ...
+    async def answered(self, call: Call) -> None: ...
+    async def ended(self, call: Call) -> None: ...
+
+
 class CallService:
     def __init__(
         self,
@@ -70,8 +92,12 @@ class CallService:
         settings: TelephonySettings,
         clock: Callable[[], float] = time.time,
         missed: MissedCalls | None = None,
+        hooks: CallHooks | None = None,
+        locate: Callable[[str], Awaitable[CallerLocation | None]] | None = None,
     ) -> None:
         self.control = control
+        self.hooks = hooks
+        self.locate_reference = locate
         self.missed = missed
         self.intake = intake
         self.store = store
@@ -83,7 +109,8 @@ class CallService:
     async def prepare(self) -> None:
         """Create the holding bridge (idempotent: POST /bridges/{id} creates or
         updates). Called after every (re)connection: an Asterisk restart loses it."""
-        await self.control.create_bridge(self.holding_bridge, "holding", self.holding_bridge)
+        with contextlib.suppress(AriConflict):  # it exists: the reconnect kept it
+            await self.control.create_bridge(self.holding_bridge, "holding", self.holding_bridge)
 
     async def handle(self, call: Call | None, event: Event) -> Call | None:
         """Apply one event of this channel; returns the call's new state."""
@@ -104,7 +131,11 @@ class CallService:
     # --- steps -----------------------------------------------------------------------
     async def _save(self, call: Call) -> Call:
         await self.store.save(call)
+        if self.hooks is not None:
+            self.hooks.saved(call)
         return call
+
+    save = _save
 
     async def _start(self, ev: StasisStart) -> Call | None:
         ch = ev.channel
@@ -115,7 +146,10 @@ class CallService:
         try:
             await self.control.ring(ch.id)
         except AriNotFound:
-            return None  # the caller hung up before we even started
+            # Gone before we started (or between an IVR menu and Stasis): the call still
+            # reached the center, so it leaves a call-back item - on the contact the IVR
+            # made for it when there is one, never silently nothing.
+            return await self._vanished(ch.id, hotline, ch.caller_number or "anonymous")
         location = await self._location(ch.id)
         call = await self._save(
             arrive(
@@ -132,15 +166,7 @@ class CallService:
         except Exception:
             log.exception("contact not created; caller sent to the fallback hunt group")
             return await self._fallback(call)
-        call = await self._save(
-            advance(
-                call,
-                CallEvent.contact_created,
-                self.clock(),
-                contact_id=contact_id,
-                case_number=case_number,
-            )
-        )
+        call = await self._registered(call, contact_id, case_number)
         log.info(
             "call registered",
             extra={"channel": ch.id, "hotline": hotline, "case_number": case_number},
@@ -153,6 +179,8 @@ class CallService:
             log.exception("answer failed; caller sent to the fallback hunt group")
             return await self._fallback(call)
         call = await self._save(advance(call, CallEvent.answered, self.clock()))
+        if self.hooks is not None:
+            await self.hooks.answered(call)  # starts recording what the caller says
         try:
             await self.control.play(
                 ch.id, [prompts.media(prompts.greeting(hotline))], playback_id=greeting_id(ch.id)
@@ -164,22 +192,50 @@ class CallService:
             return await self._queue(call)
         return await self._save(advance(call, CallEvent.greeting_started, self.clock()))
 
+    async def _registered(self, call: Call, contact_id: int, case_number: str) -> Call:
+        return await self._save(
+            advance(
+                call,
+                CallEvent.contact_created,
+                self.clock(),
+                contact_id=contact_id,
+                case_number=case_number,
+            )
+        )
+
+    async def _vanished(self, channel_id: str, hotline: str, caller: str) -> Call | None:
+        call = await self._save(arrive(channel_id, hotline, caller, self.clock()))
+        try:
+            contact_id, case_number = await self._register(call, None)
+        except Exception:
+            log.exception("contact of a vanished caller not created", extra={"channel": channel_id})
+            return await self._save(advance(call, CallEvent.hung_up, self.clock()))
+        call = await self._registered(call, contact_id, case_number)
+        return await self._gone(call)
+
     async def _location(self, channel_id: str) -> CallerLocation | None:
         try:
-            fmt, info, method = await asyncio.gather(
+            # Most calls carry no PIDF-LO: the format (""), then, only when there is
+            # one, the rest - two ARI round trips saved per call.
+            fmt = await self.control.get_var(channel_id, "GEOLOC_PROFILE(format)")
+            if not fmt:
+                return None
+            info, method = await asyncio.gather(
                 *(
                     self.control.get_var(channel_id, f"GEOLOC_PROFILE({field})")
-                    for field in ("format", "location_info", "method")
+                    for field in ("location_info", "method")
                 )
             )
         except AriNotFound:
             return None
         loc = parse_location(fmt, info, method)
         if isinstance(loc, LocationReference):
-            # Asterisk does not dereference location URIs; fetching them (HELD) is a
-            # later phase. The call goes on without a location.
-            log.info("location by reference not fetched", extra={"uri": loc.uri})
-            return None
+            # Asterisk does not dereference location URIs: we fetch the PIDF-LO
+            # (telephony.geoloc_fetch). Without it the call goes on without a location.
+            if self.locate_reference is None:
+                log.info("location by reference not fetched", extra={"uri": loc.uri})
+                return None
+            return await self.locate_reference(loc.uri)
         return loc
 
     async def _register(self, call: Call, loc: CallerLocation | None) -> tuple[int, str]:
@@ -211,6 +267,10 @@ class CallService:
             return await self._save(advance(call, CallEvent.hung_up, self.clock()))
         return await self._save(advance(call, CallEvent.handed_to_fallback, self.clock()))
 
+    async def queue(self, call: Call) -> Call:
+        """Put an answered caller into the holding bridge (adoption after a restart)."""
+        return await self._queue(call)
+
     async def _queue(self, call: Call) -> Call:
         await self.control.add_to_bridge(self.holding_bridge, call.channel_id)
         call = await self._save(
@@ -218,6 +278,17 @@ class CallService:
         )
         await self._hold_prompt(call)
         return call
+
+    async def hold_prompt(self, call: Call) -> None:
+        """Start (another round of) the hold loop on the caller's channel."""
+        await self._hold_prompt(call)
+
+    async def stop_hold_prompt(self, call: Call) -> None:
+        n = self._hold_rounds.pop(call.channel_id, None)
+        if n is None:
+            return
+        with contextlib.suppress(AriError):  # already finished
+            await self.control.stop_playback(hold_id(call.channel_id, n))
 
     async def _hold_prompt(self, call: Call) -> None:
         n = self._hold_rounds.get(call.channel_id, 0) + 1
@@ -237,24 +308,25 @@ class CallService:
             return await self._queue(call)
         if (
             pid.startswith(f"hold-{call.channel_id}-")
-            and call.state is CallState.queued
+            and call.state in ON_HOLD_LOOP
+            and pid == hold_id(call.channel_id, self._hold_rounds.get(call.channel_id, 0))
             and ev.playback.state != "failed"  # a missing file must not spin
         ):
             await self._hold_prompt(call)
         return call
+
+    async def gone(self, call: Call) -> Call:
+        return await self._gone(call)
 
     async def _gone(self, call: Call) -> Call:
         self._hold_rounds.pop(call.channel_id, None)
         if not call.live:
             return call
         log.info("caller gone", extra={"channel": call.channel_id, "state": call.state.value})
-        waiting = call.state in (
-            CallState.registered,
-            CallState.answered,
-            CallState.greeting,
-            CallState.queued,
-        )
+        waiting = call.direction == "in" and call.state in WAITING
         ended = await self._save(advance(call, CallEvent.hung_up, self.clock()))
+        if self.hooks is not None:
+            await self.hooks.ended(call)  # the legs and the call's bridge go too
         if waiting and call.contact_id is not None and self.missed is not None:
             try:
                 await self.missed.missed(call.contact_id, self.clock() - call.arrived_at)

@@ -32,13 +32,22 @@ class OutboundTrunk(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9-]{1,30}$")
     label: str  # shown to call takers, e.g. 公安指挥中心
     contact: str = Field(pattern=r"^sips?:")  # e.g. sip:10.20.0.5:5060
+    # The number dialled on this trunk when a call is transferred to it by name
+    # (police → 110). Empty: the caller's own hotline.
+    dial: str = Field("", pattern=r"^[0-9]{0,20}$")
 
 
 def _default_trunks() -> list[OutboundTrunk]:
     return [
-        OutboundTrunk(name="police", label="公安指挥中心", contact="sip:127.0.0.1:5071"),
-        OutboundTrunk(name="fire", label="119指挥中心", contact="sip:127.0.0.1:5072"),
-        OutboundTrunk(name="medical", label="120急救中心", contact="sip:127.0.0.1:5073"),
+        OutboundTrunk(
+            name="police", label="公安指挥中心", contact="sip:127.0.0.1:5071", dial="110"
+        ),
+        OutboundTrunk(name="fire", label="119指挥中心", contact="sip:127.0.0.1:5072", dial="119"),
+        OutboundTrunk(
+            name="medical", label="120急救中心", contact="sip:127.0.0.1:5073", dial="120"
+        ),
+        # The carrier's outgoing side: department phones and call-backs to citizens.
+        OutboundTrunk(name="carrier-out", label="运营商出局", contact="sip:127.0.0.1:5074"),
     ]
 
 
@@ -60,6 +69,21 @@ class TelephonySettings(BaseModel):
     # Call state per channel in Redis lives this long after the last change.
     state_ttl_s: int = Field(24 * 3600, ge=60)
 
+    # --- call control (call takers, transfers, call-backs) ---------------------------
+    # How long the API waits for the Stasis app process to carry out a command before
+    # answering 503 telephony-unavailable. Below the Redis socket timeout (5 s).
+    command_timeout_s: float = Field(4.0, gt=0, le=4.5)
+    seat_ring_s: int = Field(20, ge=5, le=120)  # a seat phone that does not answer
+    peer_ring_s: int = Field(45, ge=5, le=180)  # a unit that does not answer a transfer
+    # The outbound trunk for department phone numbers and call-backs to citizens.
+    carrier_out: str = Field("carrier-out", pattern=r"^[a-z][a-z0-9-]{1,30}$")
+    # Where this host sees Asterisk's ARI recordings (astspooldir/recording), for the
+    # transcription jobs. Unset: the development root's spool directory.
+    recordings_dir: Path | None = None
+    # SIP location by reference (PIDF-LO URI): fetched with these limits.
+    location_fetch_timeout_s: float = Field(2.0, gt=0, le=10)
+    location_max_bytes: int = Field(64 * 1024, ge=1024, le=1024 * 1024)
+
     # --- the rendered Asterisk ------------------------------------------------------
     # PJSIP UDP transport. Loopback for development and CI; a site whose SBC is on
     # the LAN binds the Asterisk host's LAN address.
@@ -73,11 +97,18 @@ class TelephonySettings(BaseModel):
     # Long forms of the hotline DIDs the carrier may deliver: 0857110, 86857110 ...
     area_code: str = Field("0857", pattern=r"^0[1-9][0-9]{1,3}$")  # 毕节 (Qianxi)
     seats: int = Field(4, ge=1, le=99)  # agent phones seat01 … seatNN
+    # Asterisk checks each registered seat phone this often (SIP OPTIONS) and rings
+    # only reachable ones; 0 turns it off (test phones that do not answer OPTIONS).
+    seat_qualify_s: int = Field(30, ge=0, le=3600)
     # Each seat's SIP password is derived from this secret (see config.seat_password);
     # ``liandong asterisk seats`` prints them for provisioning the phones.
     seat_secret: SecretStr = SecretStr(DEV_SEAT_SECRET)
     outbound_trunks: list[OutboundTrunk] = Field(default_factory=_default_trunks)
     hotline_trunks: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_HOTLINE_TRUNKS))
+    # Benchmarks only (benchmarks/telephony_bench.py): a loopback source address whose
+    # INVITEs go to the plain-dialplan baseline context liandong-bench. Unset (always,
+    # outside a benchmark run): no such endpoint is rendered, the context is unreachable.
+    bench_match: str | None = None
     # Fallback (app not registered): ring every seat this long before the trunk.
     fallback_ring_s: int = Field(20, ge=5, le=120)
 
@@ -106,6 +137,8 @@ class TelephonySettings(BaseModel):
         unknown = set(self.hotline_trunks.values()) - names
         if unknown:
             raise ValueError(f"hotline_trunks name unknown outbound trunks: {sorted(unknown)}")
+        if self.carrier_out not in names:
+            raise ValueError(f"carrier_out names no outbound trunk: {self.carrier_out}")
         return self
 
     @property

@@ -1,11 +1,14 @@
-"""Call state per channel in Redis, so a restarted process can adopt live calls.
+"""Call state per channel in Redis, so a restarted process can adopt live calls, and
+every persisted change published as an event.
 
     {prefix}:tel:call:{channel_id}   hash   Call.to_record(); expires ttl_s after
                                             its last change
     {prefix}:tel:live                set    channel ids of calls not yet terminal
+    {prefix}:tel:events              stream one entry per persisted change (XADD,
+                                            approximate MAXLEN); see events_fields
 
-Both are written in one MULTI/EXEC, so the set never names a call whose hash says
-it ended.
+All three are written in one MULTI/EXEC, so the set never names a call whose hash
+says it ended, and no consumer of the stream sees a state the hash does not hold.
 """
 
 from __future__ import annotations
@@ -16,9 +19,33 @@ from redis.asyncio import Redis
 
 from telephony.state import Call
 
+EVENTS_MAXLEN = 10_000
+
 
 def _text(value: Any) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def events_key(prefix: str) -> str:
+    return f"{prefix}:tel:events"
+
+
+def event_fields(call: Call) -> dict[str, str]:
+    """The ``{prefix}:tel:events`` entry of a persisted change: flat strings, empty
+    when unknown (the ASR and desktop consumers read these fields)."""
+    return {
+        "channel_id": call.channel_id,
+        "contact_id": "" if call.contact_id is None else str(call.contact_id),
+        "case_number": call.case_number or "",
+        "hotline": call.hotline,
+        "caller": call.caller,
+        "state": call.state.value,
+        "event": call.event,
+        "seat": call.seat or "",
+        "peer": call.peer or "",
+        "direction": call.direction,
+        "at": f"{call.updated_at:.3f}",
+    }
 
 
 class RedisCallStore:
@@ -34,6 +61,10 @@ class RedisCallStore:
     def _live_key(self) -> str:
         return f"{self.prefix}:tel:live"
 
+    @property
+    def events_key(self) -> str:
+        return events_key(self.prefix)
+
     async def save(self, call: Call) -> None:
         key = self._key(call.channel_id)
         async with self.redis.pipeline(transaction=True) as p:
@@ -45,6 +76,8 @@ class RedisCallStore:
                 p.sadd(self._live_key, call.channel_id)
             else:
                 p.srem(self._live_key, call.channel_id)
+            entry: dict[Any, Any] = event_fields(call)
+            p.xadd(self.events_key, entry, maxlen=EVENTS_MAXLEN, approximate=True)
             await p.execute()
 
     async def get(self, channel_id: str) -> Call | None:

@@ -1,66 +1,36 @@
-"""A real Asterisk 22 for the telephony tests, started once per session.
-
-The Debian sid root is built (debootstrap) on the first run and reused from
-var/asterisk-root afterwards, shared with `make run`. The session's Asterisk is its
-own instance (own config, run, log dirs) on free ports with throwaway credentials,
-so it runs beside a developer's Asterisk. In CI nothing here is ever skipped:
-without root or sipp the session fails loudly.
-"""
+"""A real Asterisk 22 for the telephony tests, started once per session
+(tests/asterisk_support.py: own instance, ports and credentials; never skipped in CI),
+with the Stasis app and the intake worker as fixtures."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import secrets
-import shutil
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
-from pydantic import SecretStr
 
 from liandong.queue.worker import run_worker
 from liandong.settings import Settings
 from liandong.testing import free_port
-from telephony import rootfs, runner
-from telephony.app import run_telephony
+from telephony.app import StasisApp, run_telephony
 from telephony.settings import TelephonySettings
-from tests.telephony.helpers import free_udp_port
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"telephony tests cannot run in CI: {reason}")
-    pytest.skip(reason)
+from tests.asterisk_support import private_asterisk, telephony_for_tests, unit_trunks
 
 
 @pytest.fixture(scope="session")
-def asterisk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TelephonySettings]:
-    if shutil.which("sipp") is None:
-        _unavailable("sipp is not installed (scripts/bootstrap.sh installs sip-tester)")
-    if not rootfs.is_root():
-        _unavailable("building and chrooting the Asterisk root needs root")
-    low = 20000 + (os.getpid() % 400) * 100  # RTP ports of this session
-    t = TelephonySettings(
-        rootfs=ROOT / "var" / "asterisk-root",
-        instance=f"test-{os.getpid()}",
-        sip_port=free_udp_port(),
-        http_port=free_port(),
-        rtp_ports=(low, low + 99),
-        ari_password=SecretStr(secrets.token_hex(12)),
-        seat_secret=SecretStr(secrets.token_hex(12)),
-        fallback_ring_s=5,
-    )
-    rootfs.setup(t, echo=print)  # cached after the first run
-    var_dir = tmp_path_factory.mktemp("asterisk")
-    try:
-        runner.start(t, var_dir, wait_s=60)
+def fastagi_port() -> int:
+    """Where the session's dialplan sends 12345/12315 for the IVR (FastAGI, ivr/);
+    nothing listens there unless a test starts the server (then: straight to Stasis)."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def asterisk(
+    tmp_path_factory: pytest.TempPathFactory, fastagi_port: int
+) -> Iterator[TelephonySettings]:
+    t = telephony_for_tests("test", outbound_trunks=unit_trunks())
+    with private_asterisk(t, tmp_path_factory, agi_address=f"127.0.0.1:{fastagi_port}"):
         yield t
-    finally:
-        runner.stop(t, var_dir)
-        rootfs.remove_instance(t)
 
 
 @pytest.fixture
@@ -70,13 +40,15 @@ def tel_settings(settings: Settings, asterisk: TelephonySettings) -> Settings:
 
 
 @pytest.fixture
-async def stasis_app(tel_settings: Settings) -> AsyncIterator[None]:
+async def stasis_app(tel_settings: Settings) -> AsyncIterator[StasisApp]:
     stop, ready = asyncio.Event(), asyncio.Event()
+    exposed: list[StasisApp] = []
     task = asyncio.create_task(
-        run_telephony(tel_settings, stop, install_signals=False, ready=ready)
-    )
+        run_telephony(tel_settings, stop, install_signals=False, ready=ready,
+                      expose=exposed.append)
+    )  # fmt: skip
     await asyncio.wait_for(ready.wait(), 15)
-    yield
+    yield exposed[0]
     stop.set()
     await asyncio.wait_for(task, 15)
 

@@ -79,6 +79,7 @@ async def sipp(
     keys: dict[str, str] | None = None,
     local_ip: str = "127.0.0.1",
     cwd: Path,
+    timeout_s: int = 30,
 ) -> tuple[int, str]:
     """One call with sipp, awaited without blocking the event loop the Stasis app runs
     in. Returns sipp's exit code (0: every call completed) and its output."""
@@ -100,7 +101,7 @@ async def sipp(
         "-d",
         str(hold_ms),
         "-timeout",
-        "30",
+        str(timeout_s),
         "-timeout_error",
         "-nostdin",
         stdin=asyncio.subprocess.DEVNULL,
@@ -108,5 +109,5 @@ async def sipp(
         stderr=asyncio.subprocess.STDOUT,
         cwd=cwd,
     )
-    out, _ = await asyncio.wait_for(proc.communicate(), 45)
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout_s + 15)
     return int(proc.returncode or 0), out.decode(errors="replace")[-2000:]

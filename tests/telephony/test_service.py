@@ -8,6 +8,7 @@ import pytest
 
 from liandong.cases.schemas import ContactCreate, ContactCreated
 from liandong.errors import DuplicateIdempotencyKey
+from telephony.errors import AriNotFound
 from telephony.events import Bridge, Channel, Playback, StasisStart
 from telephony.service import CallService
 from telephony.settings import TelephonySettings
@@ -50,6 +51,9 @@ class FakeControl:
 
     async def add_to_bridge(self, bridge_id: str, channel_id: str, role: str = "") -> None:
         await self._note("add_to_bridge", bridge_id, channel_id)
+
+    async def stop_playback(self, playback_id: str) -> None:
+        await self._note("stop_playback", playback_id)
 
     async def continue_in_dialplan(
         self, channel_id: str, context: str, extension: str, priority: int = 1
@@ -135,3 +139,32 @@ async def test_an_unknown_hotline_argument_is_treated_as_110() -> None:
     service = CallService(FakeControl(), intake, FakeStore(), TelephonySettings())
     await service.handle(None, start("999"))
     assert intake.bodies[0].hotline == "110"
+
+
+class FakeMissed:
+    def __init__(self) -> None:
+        self.missed_calls: list[int] = []
+
+    async def missed(self, contact_id: int, waited_s: float) -> None:
+        self.missed_calls.append(contact_id)
+
+
+class GoneControl(FakeControl):
+    async def ring(self, channel_id: str) -> None:
+        raise AriNotFound("gone", ari_status=404)
+
+
+async def test_a_caller_gone_before_stasis_rang_still_leaves_a_call_back_item() -> None:
+    # E.g. hung up between the 12345 menu and Stasis: the IVR's contact is adopted.
+    duplicate = DuplicateIdempotencyKey(
+        "used", details={"contact_id": 9, "case_number": "QX-9", "same_payload": True}
+    )
+    missed, store = FakeMissed(), FakeStore()
+    service = CallService(
+        GoneControl(), FakeIntake(duplicate), store, TelephonySettings(), missed=missed
+    )
+    call = await service.handle(None, start("12345"))
+    assert call is not None
+    assert call.state is CallState.ended
+    assert missed.missed_calls == [9]
+    assert store.calls["7.7"].contact_id == 9

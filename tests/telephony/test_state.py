@@ -86,3 +86,63 @@ def test_unusable_location_info_gives_no_location(fmt: str | None, info: str | N
 def test_a_location_by_reference_is_kept_as_its_uri() -> None:
     loc = parse_location("URI", 'URI="https://lis.example/loc/1"')
     assert loc == LocationReference("https://lis.example/loc/1")
+
+
+def _queued() -> Call:
+    return Call("1.1", "110", "x", CallState.queued, 1.0, 1.0, contact_id=1, case_number="QX-1")
+
+
+def test_a_call_taker_takes_holds_resumes_and_transfers() -> None:
+    call = advance(_queued(), CallEvent.take, 2.0, seat="seat01", seat_channel="1.1-s-a")
+    assert (call.state, call.event, call.seat) == (CallState.ringing_seat, "take", "seat01")
+    call = advance(call, CallEvent.seat_answered, 3.0)
+    call = advance(call, CallEvent.held, 4.0)
+    assert call.state is CallState.on_hold
+    call = advance(call, CallEvent.resumed, 5.0)
+    call = advance(call, CallEvent.transfer_started, 6.0, peer="police", mode="attended")
+    assert call.state is CallState.transferring
+    call = advance(call, CallEvent.transfer_cancelled, 7.0)
+    assert call.state is CallState.talking
+    call = advance(call, CallEvent.transfer_blind, 8.0, peer="fire", mode="blind")
+    assert (call.state, call.peer) == (CallState.transferred, "fire")
+    call = advance(call, CallEvent.transfer_failed, 9.0)
+    assert call.state is CallState.queued  # the unit never answered: back in line
+
+
+def test_a_seat_that_does_not_answer_puts_the_caller_back_in_the_queue() -> None:
+    call = advance(_queued(), CallEvent.take, 2.0, seat="seat01")
+    assert advance(call, CallEvent.seat_failed, 3.0).state is CallState.queued
+
+
+@pytest.mark.parametrize(
+    ("state", "event"),
+    [
+        (CallState.queued, CallEvent.held),  # nobody to hold it for
+        (CallState.greeting, CallEvent.take),  # still being greeted
+        (CallState.on_hold, CallEvent.held),
+        (CallState.talking, CallEvent.transfer_completed),  # no transfer under way
+        (CallState.conference, CallEvent.take),
+    ],
+)
+def test_call_taker_commands_out_of_turn_are_refused(state: CallState, event: CallEvent) -> None:
+    call = Call("1.1", "110", "x", state, 1.0, 1.0)
+    with pytest.raises(IllegalCallTransition):
+        advance(call, event, 2.0)
+
+
+def test_the_three_way_call_and_call_back_paths() -> None:
+    talking = Call("1.1", "110", "x", CallState.talking, 1.0, 1.0)
+    conf = advance(talking, CallEvent.conference_started, 2.0, peer="police")
+    assert advance(conf, CallEvent.peer_left, 3.0).state is CallState.talking
+    assert advance(conf, CallEvent.transfer_completed, 3.0).state is CallState.transferred
+    out = Call("cb-1", "12345", "138", CallState.ringing_seat, 1.0, 1.0, direction="out")
+    out = advance(out, CallEvent.callback_seat_answered, 2.0)
+    assert advance(out, CallEvent.citizen_answered, 3.0).state is CallState.talking
+
+
+def test_a_full_record_round_trips_with_the_phase_2_fields() -> None:
+    call = Call("1.1", "110", "x", CallState.transferring, 1.0, 2.0, contact_id=3,
+                case_number="QX-3", event="transfer_started", seat="seat02",
+                seat_channel="1.1-s-ab", peer="police", peer_channel="1.1-p-cd",
+                mode="attended", actor="calltaker")  # fmt: skip
+    assert Call.from_record(call.to_record()) == call
