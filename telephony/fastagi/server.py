@@ -1,0 +1,270 @@
+"""The FastAGI server: asyncio TCP, one task per AGI connection, scripts by path.
+
+Each connection: read the agi_* header (``header_timeout_s``), pick the script by
+the URL's path (``lookup``, ``ivr``), run it within ``session_timeout_s``, close.
+A caller who hangs up ends the session quietly; an unknown script, a garbled header
+or a full server closes the socket at once, and the dialplan (AGISTATUS != SUCCESS
+or no IVR_RESULT) sends the caller straight to the queue - never dead air.
+
+``run_fastagi`` is the composition root of the process (``liandong agi serve``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AsyncExitStack
+from datetime import UTC, datetime
+from types import TracebackType
+
+from redis.asyncio import Redis
+
+from ivr.adapters import CalendarHours, SqlIvrBackend
+from ivr.contacts import IvrContacts
+from ivr.models import load_flows
+from ivr.ports import CallInfo
+from ivr.service import IvrService, Outcome
+from liandong.cases.intake import IntakeService
+from liandong.cases.missed import MissedCallRecorder
+from liandong.cases.schemas import LocationIn
+from liandong.cases.service import CaseService
+from liandong.db.engine import Database
+from liandong.queue.outbox import StreamPublisher
+from liandong.queue.streams import RedisStreams
+from liandong.queue.workqueue import WorkQueue
+from liandong.settings import Settings
+from router.calendar import default_calendar
+from telephony.fastagi.channel import AgiIvrChannel
+from telephony.fastagi.errors import AgiCommandFailed, AgiError, AgiHangup
+from telephony.fastagi.lookup import CallerLookup
+from telephony.fastagi.session import AgiSession
+from telephony.fastagi.settings import FastAgiSettings
+from telephony.geoloc import CallerLocation, parse_location
+
+log = logging.getLogger(__name__)
+Script = Callable[[AgiSession], Awaitable[None]]
+
+
+class FastAgiServer:
+    def __init__(self, settings: FastAgiSettings, scripts: Mapping[str, Script]) -> None:
+        self.settings = settings
+        self.scripts = dict(scripts)
+        self._server: asyncio.Server | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sessions_total = 0
+
+    @property
+    def port(self) -> int:
+        """The bound port (useful with port 0)."""
+        if self._server is None or not self._server.sockets:
+            raise RuntimeError("the FastAGI server is not listening")
+        return int(self._server.sockets[0].getsockname()[1])
+
+    @property
+    def active(self) -> int:
+        return len(self._tasks)
+
+    async def __aenter__(self) -> FastAgiServer:
+        self._server = await asyncio.start_server(
+            self._accept, self.settings.host, self.settings.port, reuse_address=True
+        )
+        log.info("FastAGI listening", extra={"host": self.settings.host, "port": self.port})
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._server is not None:
+            self._server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+
+    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._tasks) >= self.settings.max_sessions:
+            log.warning("FastAGI full; connection refused", extra={"active": len(self._tasks)})
+            writer.close()
+            return
+        task = asyncio.create_task(self._session(reader, writer))
+        self._tasks.add(task)  # held: a task without a reference may be collected
+        task.add_done_callback(self._tasks.discard)
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        s = self.settings
+        session = AgiSession(reader, writer, command_timeout_s=s.command_timeout_s)
+        self.sessions_total += 1
+        script_name = "?"
+        try:
+            env = await session.read_environment(s.header_timeout_s)
+            script_name = env.script
+            script = self.scripts.get(script_name)
+            if script is None:
+                log.warning("unknown AGI script", extra={"script": script_name[:64]})
+                return
+            await asyncio.wait_for(script(session), s.session_timeout_s)
+        except AgiHangup:
+            log.info("AGI channel hung up", extra={"script": script_name})
+        except TimeoutError:
+            log.warning("AGI session timed out", extra={"script": script_name})
+        except AgiError as exc:
+            log.warning(
+                "AGI session failed",
+                extra={"script": script_name, "error_id": exc.error_id, "reason": exc.message},
+            )
+        except Exception:
+            # One session's failure must never stop the server (or other calls).
+            log.exception("AGI script crashed", extra={"script": script_name})
+        finally:
+            await session.close()
+
+
+# --- the scripts ------------------------------------------------------------------------
+def lookup_script(lookup: CallerLookup) -> Script:
+    async def run(session: AgiSession) -> None:
+        env = session.env
+        facts = await lookup.lookup(env.callerid, env.uniqueid)
+        for name, value in facts.variables().items():
+            await session.set_variable(name, value)
+        log.info(
+            "AGI lookup",
+            extra={
+                "channel": env.uniqueid,
+                "repeat_24h": facts.repeat_24h,
+                "blocked": facts.blocklisted,
+            },
+        )
+
+    return run
+
+
+def ivr_script(service: IvrService, contacts: IvrContacts | None = None) -> Script:
+    async def run(session: AgiSession) -> None:
+        env = session.env
+        hotline = (env.args[0] if env.args and env.args[0] else env.extension).strip()
+        call = CallInfo(hotline=hotline, caller=env.callerid, call_id=env.uniqueid)
+        started = time.monotonic()
+        # The call takers see the caller from the first second, not after the menu.
+        contact_id = None
+        if contacts is not None and call.call_id:
+            try:
+                location = await _caller_location(session)
+            except AgiCommandFailed:  # an Asterisk without res_geolocation
+                location = None
+            contact_id = await contacts.arrived(call, location)
+        outcome: Outcome | None = None
+        try:
+            outcome = await service.run(AgiIvrChannel(session), call)
+        finally:
+            # Also when the script fails or times out (the dialplan then queues).
+            if contacts is not None and contact_id is not None:
+                await contacts.left(contact_id, outcome, time.monotonic() - started)
+        # The session log: what the caller did and where the call went.
+        log.info(
+            "AGI ivr",
+            extra={
+                "channel": env.uniqueid,
+                "hotline": hotline,
+                "contact_id": contact_id,
+                "result": outcome.result.value,
+                "category": outcome.category,
+                "callback_case": outcome.callback_case,
+                "trace": list(outcome.trace),
+            },
+        )
+
+    return run
+
+
+async def _caller_location(session: AgiSession) -> LocationIn | None:
+    """The INVITE's PIDF-LO, read as the Stasis app reads it (GEOLOC_PROFILE): the
+    menu's contact is the one the Stasis app adopts, so it must carry the location.
+    Most calls carry none: one GET VARIABLE. A location by reference is not fetched."""
+    fmt = await session.get_variable("GEOLOC_PROFILE(format)")
+    if not fmt:
+        return None
+    info = await session.get_variable("GEOLOC_PROFILE(location_info)")
+    method = await session.get_variable("GEOLOC_PROFILE(method)")
+    loc = parse_location(fmt, info, method)
+    if not isinstance(loc, CallerLocation):
+        return None
+    return LocationIn(lat=loc.lat, lon=loc.lon, source="sip_pidf", accuracy_m=loc.accuracy_m)
+
+
+def utc_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+async def build_scripts(
+    settings: Settings, stack: AsyncExitStack, clock: Callable[[], datetime] = utc_clock
+) -> dict[str, Script]:
+    """The scripts with their platform adapters; resources are closed by ``stack``.
+    Lighter than the API's container: no org map, no classifier in this process."""
+    db = Database(settings.database)
+    stack.push_async_callback(db.close)
+    redis = Redis.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=5)
+    stack.push_async_callback(redis.aclose)
+    q = settings.queue
+    streams = RedisStreams(
+        redis, prefix=settings.redis.prefix, group=q.consumer_group, maxlen=q.stream_maxlen
+    )
+    workqueue = WorkQueue(redis, prefix=settings.redis.prefix, aging_step_s=q.aging_step_s)
+    intake = IntakeService(db, StreamPublisher(streams), settings.cases, clock)
+    stack.push_async_callback(intake.close)
+    ivr = settings.ivr
+    service = IvrService(
+        load_flows(ivr.flows_path),
+        SqlIvrBackend(db, workqueue, intake, ivr, clock),
+        CalendarHours(default_calendar(), ivr.hours),
+        ivr,
+        case_prefix=settings.cases.number_prefix,
+        clock=clock,
+    )
+    lookup = CallerLookup(
+        db, clock, window_h=settings.fastagi.repeat_window_h, strip_prefixes=ivr.strip_prefixes
+    )
+    contacts = IvrContacts(
+        db,
+        intake,
+        workqueue,
+        CaseService(db, settings.cases, workqueue, clock),
+        MissedCallRecorder(db, workqueue, None, clock),
+        clock,
+    )
+    return {"lookup": lookup_script(lookup), "ivr": ivr_script(service, contacts)}
+
+
+async def run_fastagi(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    install_signals: bool = True,
+    ready: asyncio.Event | None = None,
+    bound: Callable[[int], None] | None = None,
+) -> None:
+    """Serve until ``stop`` is set (SIGTERM/SIGINT when installed)."""
+    stop = stop or asyncio.Event()
+    if install_signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+    async with AsyncExitStack() as stack:
+        scripts = await build_scripts(settings, stack)
+        server = await stack.enter_async_context(FastAgiServer(settings.fastagi, scripts))
+        if bound is not None:
+            bound(server.port)
+        if ready is not None:
+            ready.set()
+        await stop.wait()
+        log.info("FastAGI stopping", extra={"active": server.active})
+
+
+__all__ = ["FastAgiServer", "Script", "build_scripts", "ivr_script", "lookup_script", "run_fastagi"]
