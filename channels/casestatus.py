@@ -7,7 +7,7 @@ their phone, or a phone verified as theirs): knowing a case number is not enough
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,7 +24,8 @@ from liandong.errors import IllegalTransition, NotFound
 from liandong.orgmap.tables import UnitRow
 
 RATINGS = {1: "满意", 2: "基本满意", 3: "不满意"}
-EVALUATE_HINT = "回复“评价 {number} 1”评价：1 满意，2 基本满意，3 不满意"
+# A bare digit rates the newest completed case (feedback.models.parse_reply reads it).
+EVALUATE_HINT = "请直接回复数字评价：1 满意，2 基本满意，3 不满意"
 _NEXT: dict[CaseState, str] = {
     CaseState.received: "正在分派处理单位",
     CaseState.dispatched: "已派至{units}，等待签收",
@@ -35,6 +36,12 @@ _NEXT: dict[CaseState, str] = {
     CaseState.evaluated: "已办结并收到您的评价，谢谢",
     CaseState.closed: "已结案",
 }
+
+
+# Answers to a bare rating reply ("1", "满意") that carries no case number.
+ASK_AGAIN = "未能识别您的评价。请回复数字：1 满意，2 基本满意，3 不满意（工单 {number}）。"
+NOTHING_TO_RATE = "您好，您目前没有待评价的工单，无需回复。如需反映问题，请直接发送情况说明。"
+EVALUATION_WINDOW = timedelta(days=15)
 
 
 class CaseNotVisible(NotFound):
@@ -157,6 +164,27 @@ class CitizenCases:
         except IllegalTransition:
             return False, f"工单 {number} 目前不能评价（尚未办结或已评价）。"
         return True, f"感谢您的评价（{RATINGS[rating]}），工单 {number} 已记录。"
+
+    async def awaiting_evaluation(
+        self, senders: Collection[str], *, window: timedelta = EVALUATION_WINDOW
+    ) -> str | None:
+        """The citizen's newest case completed within ``window`` and not yet rated: the
+        open evaluation request a bare "1" / "满意" answers (the completion notice
+        asked for it). None when there is nothing to rate."""
+        since = datetime.now(UTC) - window
+        async with self.db.session() as s:
+            number: str | None = await s.scalar(
+                select(CaseRow.number)
+                .join(ContactRow, ContactRow.case_id == CaseRow.id)
+                .where(
+                    ContactRow.sender.in_(list(senders)),
+                    CaseRow.state == CaseState.completed.value,
+                    CaseRow.updated_at >= since,
+                )
+                .order_by(CaseRow.updated_at.desc(), CaseRow.id.desc())
+                .limit(1)
+            )
+        return number
 
     async def bind(self, channel: str, external_id: str, phone: str, *, verified: bool) -> None:
         """Bind a channel identity to a phone (one citizen across channels)."""

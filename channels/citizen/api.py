@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
 
 from channels.casestatus import CaseNotVisible
 from channels.citizen.schemas import (
@@ -20,9 +21,12 @@ from channels.citizen.schemas import (
 from channels.deps import ChannelServices
 from channels.models import ACCEPTED_REPLY
 from channels.service import submit
+from feedback.models import Source, Stage
+from feedback.service import FeedbackService
 from liandong.auth.models import Principal
 from liandong.auth.roles import Perm
 from liandong.cases.schemas import ContactCreate, LocationIn
+from liandong.cases.tables import CaseRow
 from liandong.deps import require
 from liandong.errors import InvalidInput
 
@@ -84,6 +88,17 @@ async def evaluate(
     )
     if not ok and message.startswith("未找到"):
         raise CaseNotVisible(message, details={"number": number})
+    if ok and body.stages:
+        c = ch.container
+        async with c.db.session() as s:
+            case_id = await s.scalar(select(CaseRow.id).where(CaseRow.number == number))
+        if case_id is not None:
+            await FeedbackService(c.db, c.cases, c.settings.feedback, c.clock).record_stages(
+                case_id,
+                {Stage(k): v for k, v in body.stages.items()},
+                source=Source.app,
+                actor=f"{CHANNEL}:{body.phone}",
+            )
     return EvaluationOut(accepted=ok, message=message)
 
 

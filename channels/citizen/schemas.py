@@ -3,6 +3,8 @@ service account; the app itself verifies the citizen's phone by SMS login)."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from liandong.cases.schemas import MediaRef
@@ -46,6 +48,10 @@ class EvaluationIn(BaseModel):
     phone: str = Field(pattern=PHONE)
     rating: int = Field(ge=1, le=3)  # 1 满意 2 基本满意 3 不满意
     comment: str | None = Field(None, max_length=500)
+    # Optional ratings of the four stages R10 analyses (受理、处置、反馈、结案).
+    stages: dict[Literal["accept", "handle", "feedback", "close"], Literal[1, 2, 3]] = Field(
+        default_factory=dict
+    )
 
 
 class EvaluationOut(BaseModel):

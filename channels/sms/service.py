@@ -7,13 +7,14 @@ import logging
 import re
 from typing import Any
 
-from channels.casestatus import CitizenCases
+from channels.casestatus import ASK_AGAIN, NOTHING_TO_RATE, CitizenCases
 from channels.models import ACCEPTED_REPLY, OutboundStatus
 from channels.outbound import Delivery, OutboundService
 from channels.ports import Intake
 from channels.service import submit
 from channels.sms.models import SmsInbound, SmsReceipt, split_long
 from channels.sms.ports import SmsGateway
+from feedback.models import ReplyKind, parse_reply
 from liandong.cases.schemas import ContactCreate
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,8 @@ class SmsService:
             reply = await self.citizens.evaluate(
                 e.group(1).upper(), senders, int(e.group(2)), actor=f"{CHANNEL}:{m.phone}"
             )
+        elif (rated := await self._bare_rating(m.phone, text)) is not None:
+            reply = rated
         else:
             body = ContactCreate(
                 channel=CHANNEL, sender=m.phone, text=text, idempotency_key=f"sms:{m.vendor_id}"
@@ -79,6 +82,22 @@ class SmsService:
             reply = ACCEPTED_REPLY.format(number=number)
         # The provider retries a callback we did not acknowledge: one reply per message.
         await self.notify(m.phone, reply, case_number=number, dedupe_key=f"reply:{m.vendor_id}")
+
+    async def _bare_rating(self, phone: str, text: str) -> str | None:
+        """A reply to the completion notice without the case number ("1", "１",
+        "1满意谢谢", "不满意!!"); None when the text is not meant as a rating."""
+        parsed = parse_reply(text)
+        if parsed.kind is ReplyKind.other:
+            return None
+        number = await self.citizens.awaiting_evaluation({phone})
+        if parsed.kind is ReplyKind.unclear or parsed.rating is None:
+            # Noise is a failed rating only while a rating was asked for.
+            return ASK_AGAIN.format(number=number) if number else None
+        if number is None:
+            return NOTHING_TO_RATE
+        return await self.citizens.evaluate(
+            number, {phone}, int(parsed.rating), actor=f"{CHANNEL}:{phone}"
+        )
 
     async def receipts(self, receipts: list[SmsReceipt]) -> int:
         moved = 0

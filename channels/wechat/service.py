@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from channels.casestatus import CitizenCases
+from channels.casestatus import ASK_AGAIN, NOTHING_TO_RATE, CitizenCases
 from channels.media import MediaStore
 from channels.models import ACCEPTED_REPLY, Accepted
 from channels.ports import Intake
@@ -19,6 +19,7 @@ from channels.service import submit
 from channels.wechat import replies
 from channels.wechat.errors import WeChatMessageUnsupported
 from channels.wechat.models import Kind, MenuKey, WeChatMessage
+from feedback.models import ReplyKind, parse_reply
 from liandong.cases.schemas import ContactCreate, LocationIn, MediaRef
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,18 @@ class WeChatService:
             return await self.citizens.evaluate(
                 m.group(1).upper(), senders, int(m.group(2)), actor=f"{CHANNEL}:{msg.from_user}"
             )
+        parsed = parse_reply(content)
+        if parsed.kind is not ReplyKind.other:
+            # A bare "1" / "不满意" answers the completion notice's evaluation request.
+            senders = await self.citizens.senders_for(CHANNEL, msg.from_user)
+            number = await self.citizens.awaiting_evaluation(senders)
+            if parsed.rating is not None:
+                if number is None:
+                    return NOTHING_TO_RATE
+                actor = f"{CHANNEL}:{msg.from_user}"
+                return await self.citizens.evaluate(number, senders, parsed.rating, actor=actor)
+            if number is not None:
+                return ASK_AGAIN.format(number=number)
         return await self._accept(msg, self._contact(msg, text=content))
 
     async def _event(self, msg: WeChatMessage) -> str | None:
