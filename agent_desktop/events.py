@@ -1,0 +1,296 @@
+"""The desk's live feed: one Server-Sent Events stream per browser tab.
+
+It merges three sources for the logged-in user, keeping no state outside the
+connection (any API worker can serve any reconnect):
+
+* the call events stream ``{prefix}:tel:events`` and the live transcript stream
+  ``{prefix}:asr:live`` — read with XREAD from the ids in ``Last-Event-ID``, so a
+  reconnecting EventSource misses nothing the streams still hold;
+* the work queue, a Redis sorted set without a change stream: polled every
+  ``queue_poll_s`` and sent as diffs (upserts and removals) against what this
+  connection last sent;
+* for unit staff, their unit's open instructions (a fingerprint polled from the
+  database): a change sends an ``instructions`` event and the portal refetches.
+
+RBAC: queue and call events go to roles with ``queue:read`` only; phone numbers in
+them are masked for roles without ``phones:full``. Unit staff get their own unit's
+instruction changes and nothing else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from redis.exceptions import RedisError
+from sqlalchemy import select
+
+from liandong.auth.models import Principal, Role
+from liandong.auth.roles import Perm, allows
+from liandong.cases.instructions_api import OPEN
+from liandong.cases.tables import InstructionRow
+from liandong.cases.views import mask_phone
+from liandong.container import Container
+from liandong.queue.priority import Rank, urgent_tier
+
+_ID = re.compile(r"^\d{1,20}-\d{1,20}$")
+# Re-read every queued item's fields this often even when no score changed: a
+# reclassification that keeps the priority rewrites the item but not its score.
+FULL_REFRESH_S = 5.0
+
+
+def stream_keys(prefix: str) -> tuple[str, str]:
+    return f"{prefix}:tel:events", f"{prefix}:asr:live"
+
+
+def parse_last_event_id(raw: str | None) -> tuple[str | None, str | None]:
+    """``"<tel id>|<asr id>"`` → the two stream ids (None where absent or malformed)."""
+    if not raw:
+        return None, None
+    parts = raw.split("|")
+    if len(parts) != 2:
+        return None, None
+    tel, asr = (p if _ID.match(p) else None for p in parts)
+    return tel, asr
+
+
+def sse(event: str, data: Any, event_id: str | None = None) -> bytes:
+    lines = [f"event: {event}"]
+    if event_id:
+        lines.append(f"id: {event_id}")
+    lines.append("data: " + json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+def _s(v: Any) -> str:
+    return v.decode() if isinstance(v, bytes) else str(v)
+
+
+def queue_item_dict(blob: str | bytes, score: float, full_phones: bool) -> dict[str, Any]:
+    """A stored work-queue item (QueueItem as JSON) as the desk shows it."""
+    item: dict[str, Any] = json.loads(blob)
+    rank = Rank(
+        int(item["priority"]),
+        bool(item["emergency"]),
+        bool(item["live"]),
+        item["channel"] == "stb_alarm",
+    )
+    item["urgent"] = urgent_tier(rank)
+    item["score"] = score
+    if not full_phones:
+        item["summary"] = mask_phone(str(item["summary"]))
+    return item
+
+
+async def queue_snapshot(
+    c: Container, limit: int, full_phones: bool
+) -> tuple[list[dict[str, Any]], int]:
+    """The first ``limit`` queued items in order, and the queue's size."""
+    wq = c.workqueue
+    pairs: Any = await c.redis.zrange(wq.key, 0, limit - 1, withscores=True)
+    total = int(await c.redis.zcard(wq.key))
+    items = await _items(c, {_s(m): float(sc) for m, sc in pairs}, full_phones)
+    return items, total
+
+
+async def _items(c: Container, scores: dict[str, float], full: bool) -> list[dict[str, Any]]:
+    if not scores:
+        return []
+    numbers = list(scores)
+    blobs = await c.redis.mget([c.workqueue.item_prefix + n for n in numbers])
+    out = []
+    for number, blob in zip(numbers, blobs, strict=True):
+        if blob is not None:
+            out.append(queue_item_dict(blob, scores[number], full))
+    return out
+
+
+# Change detection runs inside Redis: parsing a 5,000-member ZRANGE in redis-py costs
+# ~100 ms of this process's CPU, a 40-character digest almost nothing. The item
+# hashes are read by name (not declared in KEYS): fine on a standalone Redis, which is
+# what the platform runs; the scores' digest is taken every poll, the items' every
+# FULL_REFRESH_S (a reclassification that keeps the priority changes only the item).
+_SCORES_DIGEST = """
+return redis.sha1hex(table.concat(redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES'), '\\n'))
+"""
+_ITEMS_DIGEST = """
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+local parts = {}
+for i = 1, #members, 500 do
+  local keys = {}
+  for j = i, math.min(i + 499, #members) do keys[#keys + 1] = ARGV[1] .. members[j] end
+  local values = redis.call('MGET', unpack(keys))
+  for _, v in ipairs(values) do parts[#parts + 1] = v or '' end
+end
+return redis.sha1hex(table.concat(parts, '\\n'))
+"""
+
+
+@dataclass
+class _QueueView:
+    """What this connection last sent of the queue."""
+
+    scores: dict[str, float] = field(default_factory=dict)
+    blobs: dict[str, str] = field(default_factory=dict)
+    refreshed_at: float = 0.0
+    sent_once: bool = False
+    scores_digest: str = ""
+    items_digest: str = ""
+
+
+async def _queue_diff(c: Container, view: _QueueView, full: bool) -> dict[str, Any] | None:
+    wq = c.workqueue
+    now = time.monotonic()
+    refresh = now - view.refreshed_at >= FULL_REFRESH_S
+    scores_digest = _s(await c.redis.eval(_SCORES_DIGEST, 1, wq.key))
+    items_digest = view.items_digest
+    if refresh:
+        view.refreshed_at = now
+        items_digest = _s(await c.redis.eval(_ITEMS_DIGEST, 1, wq.key, wq.item_prefix))
+    if view.sent_once and scores_digest == view.scores_digest and items_digest == view.items_digest:
+        return None
+    refresh = refresh and items_digest != view.items_digest
+    view.scores_digest, view.items_digest = scores_digest, items_digest
+    pairs: Any = await c.redis.zrange(wq.key, 0, -1, withscores=True)
+    current = {_s(m): float(sc) for m, sc in pairs}
+    removed = [n for n in view.scores if n not in current]
+    refresh = refresh or not view.sent_once
+    wanted = [n for n, sc in current.items() if refresh or view.scores.get(n) != sc]
+    upserts: list[dict[str, Any]] = []
+    if wanted:
+        blobs = await c.redis.mget([wq.item_prefix + n for n in wanted])
+        for number, blob in zip(wanted, blobs, strict=True):
+            if blob is None:
+                current.pop(number, None)
+                if number in view.scores:
+                    removed.append(number)
+                continue
+            text = _s(blob)
+            if view.blobs.get(number) == text and view.scores.get(number) == current[number]:
+                continue
+            view.blobs[number] = text
+            upserts.append(queue_item_dict(text, current[number], full))
+    for n in removed:
+        view.blobs.pop(n, None)
+    first = not view.sent_once
+    view.scores = current
+    view.sent_once = True
+    if not first and not upserts and not removed:
+        return None
+    return {
+        "reset": first,
+        "upsert": upserts,
+        "remove": removed,
+        "total": len(current),
+        "server_now": time.time(),
+    }
+
+
+async def _instruction_fingerprint(c: Container, unit_id: int | None) -> str:
+    q = select(InstructionRow.id, InstructionRow.state).where(InstructionRow.state.in_(OPEN))
+    if unit_id is not None:
+        q = q.where(InstructionRow.unit_id == unit_id)
+    async with c.db.session() as s:
+        rows = (await s.execute(q.order_by(InstructionRow.id))).all()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _call_event(fields: dict[str, str], full: bool) -> dict[str, Any]:
+    out: dict[str, Any] = dict(fields)
+    if not full and "caller" in out:
+        out["caller"] = mask_phone(out["caller"])
+    if "waiting_s" in out:
+        try:
+            out["waiting_s"] = float(out["waiting_s"])
+        except ValueError:
+            out.pop("waiting_s")
+    return out
+
+
+def _transcript_event(fields: dict[str, str], full: bool) -> dict[str, Any]:
+    out: dict[str, Any] = dict(fields)
+    if not full and "text" in out:
+        out["text"] = mask_phone(out["text"])
+    return out
+
+
+async def _last_id(c: Container, key: str) -> str:
+    last: Any = await c.redis.xrevrange(key, count=1)
+    return _s(last[0][0]) if last else "0-0"
+
+
+async def feed(
+    c: Container,
+    user: Principal,
+    last_event_id: str | None,
+    *,
+    max_s: float,
+    disconnected: Any,
+) -> AsyncIterator[bytes]:
+    """The SSE byte stream for ``user``; ends after ``max_s`` or on disconnect."""
+    ds = c.settings.desk
+    live = allows(user.role, Perm.queue_read)
+    full = allows(user.role, Perm.phones_full)
+    tel_key, asr_key = stream_keys(c.settings.redis.prefix)
+    deadline = time.monotonic() + max_s
+    # Ask the browser to reconnect quickly when a stream ends (worker restart, max_s).
+    yield b"retry: 1000\n\n"
+    ids: dict[Any, Any] = {}
+    view = _QueueView()
+    fingerprint: str | None = None
+    next_instr = 0.0
+    next_beat = time.monotonic() + ds.heartbeat_s
+    try:
+        if live:
+            tel_id, asr_id = parse_last_event_id(last_event_id)
+            ids = {
+                tel_key: tel_id or await _last_id(c, tel_key),
+                asr_key: asr_id or await _last_id(c, asr_key),
+            }
+        yield sse("hello", {"user": user.username, "role": user.role.value, "live": live})
+    except (RedisError, OSError):
+        yield sse("degraded", {"component": "redis"})
+        return
+    while time.monotonic() < deadline:
+        if await disconnected():
+            return
+        try:
+            if live:
+                # The queue first: a new connection gets its snapshot without waiting
+                # for the XREAD below to time out.
+                diff = await _queue_diff(c, view, full)
+                if diff is not None:
+                    yield sse("queue", diff, f"{ids[tel_key]}|{ids[asr_key]}")
+                got: Any = await c.redis.xread(ids, count=200, block=int(ds.queue_poll_s * 1000))
+                for key, entries in got or []:
+                    name = _s(key)
+                    for entry_id, raw in entries:
+                        ids[name] = _s(entry_id)
+                        fields = {_s(k): _s(v) for k, v in raw.items()}
+                        eid = f"{ids[tel_key]}|{ids[asr_key]}"
+                        if name == tel_key:
+                            yield sse("call", _call_event(fields, full), eid)
+                        else:
+                            yield sse("transcript", _transcript_event(fields, full), eid)
+            else:
+                await asyncio.sleep(ds.queue_poll_s)
+            now = time.monotonic()
+            if user.role is Role.unit_staff and now >= next_instr:
+                next_instr = now + ds.instructions_poll_s
+                fp = await _instruction_fingerprint(c, user.unit_id)
+                if fp != fingerprint:
+                    yield sse("instructions", {"changed": fingerprint is not None})
+                    fingerprint = fp
+        except (RedisError, OSError):
+            yield sse("degraded", {"component": "redis"})
+            await asyncio.sleep(1.0)
+        if time.monotonic() >= next_beat:
+            next_beat = time.monotonic() + ds.heartbeat_s
+            yield b": keep-alive\n\n"
+    yield sse("bye", {"reconnect": True})
