@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from agent_desktop.api import mount as mount_desktop
 from channels.api import include as include_channels
+from feedback.api import router as feedback_router
 from liandong import http_errors
 from liandong.auth.api import router as auth_router
 from liandong.cases.api import router as cases_router
@@ -21,6 +22,8 @@ from liandong.orgmap.api import router as orgmap_router
 from liandong.queue.api import router as queue_router
 from liandong.settings import Settings
 from liandong.system_api import router as system_router
+from reports.api import router as reports_router
+from telephony.api import router as calls_router
 
 DESCRIPTION = """黔西市110社会联动中心 · Liandong API.
 
@@ -58,6 +61,9 @@ def create_app(
         orgmap_router,
         instructions_router,
         escalation_router,
+        feedback_router,
+        reports_router,
+        calls_router,
     ):
         app.include_router(r)
     mount_desktop(app)

@@ -15,7 +15,13 @@ from typing import Self
 from pydantic import BaseModel, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from agent_desktop.settings import DeskSettings
+from asr.settings import AsrSettings
 from channels.settings import ChannelsSettings
+from feedback.settings import FeedbackSettings
+from ivr.settings import IvrSettings
+from reports.settings import ReportSettings
+from telephony.fastagi.settings import FastAgiSettings
 from telephony.settings import TelephonySettings
 
 DEV_SECRET = "dev-insecure-change-me"  # noqa: S105 - the sentinel production refuses
@@ -100,8 +106,16 @@ class Settings(BaseSettings):
     cases: CaseSettings = CaseSettings()
     telephony: TelephonySettings = TelephonySettings()
     channels: ChannelsSettings = ChannelsSettings()
+    # IVR menus of 12345/12315 and the FastAGI server that runs them (ivr/, telephony/fastagi/).
+    ivr: IvrSettings = IvrSettings()
+    fastagi: FastAgiSettings = FastAgiSettings()
+    feedback: FeedbackSettings = FeedbackSettings()
+    reports: ReportSettings = ReportSettings()
+    desk: DeskSettings = DeskSettings()
     # Optional components: when unset /status reports them as degraded.
     asr_model_path: Path | None = None
+    # Speech recognition (asr/): models per language, batch worker, live taps.
+    asr: AsrSettings = AsrSettings()
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:

@@ -7,6 +7,7 @@ import asyncio
 import time
 from typing import Any
 
+from asr import catalog as asr_catalog
 from liandong.container import Container
 from telephony import runner
 
@@ -69,11 +70,8 @@ async def collect(c: Container) -> dict[str, Any]:
         if info
         else {"status": DEGRADED, "detail": f"ARI not reachable at {s.telephony.ari_base_url}"}
     )
-    comps["asr"] = (
-        {"status": DEGRADED, "detail": "model configured, engine not yet wired"}
-        if s.asr_model_path
-        else {"status": DEGRADED, "detail": "no speech model: transcription off"}
-    )
+    # Looks at model directories only; loading a model is the ASR worker's job.
+    comps["asr"] = await asyncio.to_thread(asr_catalog.health, s.asr, s.asr_model_path)
     ch = s.channels
     enabled = [n for n in ("wechat", "sms", "stb", "weibo") if getattr(ch, n).enabled]
     comps["channels"] = (

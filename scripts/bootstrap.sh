@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 # for the call tests, espeak-ng + sox make the Mandarin prompts.
 PACKAGES=(python3 python3-venv python3-dev build-essential redis-server redis-tools
           postgresql postgresql-client debootstrap sip-tester espeak-ng sox
-          wrk)  # wrk: the intake benchmark's load generator
+          wrk  # wrk: the intake benchmark's load generator
+          ffmpeg libsox-fmt-base  # asr: audio normalisation; sox writes AMR-NB test audio
+          fonts-wqy-zenhei  # a CJK font for the assessment reports' PDF charts
+          chromium chromium-driver fonts-noto-cjk)  # the desk's browser tests (headless)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -11,8 +11,11 @@
 | queue:read       | ✓ | ✓ |   | ✓ | ✓ |   |   |
 | orgmap:read      | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |   |
 | phones:full      | ✓ | ✓ |   |   | ✓ |   |   |  others see 138****5678
+| phones:reveal    | ✓ | ✓ | own unit | ✓ | ✓ |   |   |  audited reveal of one case's numbers
+| stats:read       | ✓ | ✓ |   | ✓ | ✓ | ✓ |   |  supervisor view and big screen (R13)
 | audit:read       |   |   |   |   | ✓ | ✓ |   |
 | users:manage     |   |   |   |   | ✓ |   |   |
+| reports:read     |   |   |   | ✓ | ✓ | ✓ |   |  assessment reports (月通报、季考核、年总评)
 """
 
 from __future__ import annotations
@@ -33,8 +36,11 @@ class Perm(StrEnum):
     queue_read = "queue:read"
     orgmap_read = "orgmap:read"
     phones_full = "phones:full"
+    phones_reveal = "phones:reveal"
+    stats_read = "stats:read"
     audit_read = "audit:read"
     users_manage = "users:manage"
+    reports_read = "reports:read"
 
 
 R = Role
@@ -55,8 +61,11 @@ MATRIX: dict[Perm, frozenset[Role]] = {
         {R.call_taker, R.dispatcher, R.unit_staff, R.leader, R.admin, R.auditor}
     ),
     P.phones_full: frozenset({R.call_taker, R.dispatcher, R.admin}),
+    P.phones_reveal: frozenset({R.call_taker, R.dispatcher, R.unit_staff, R.leader, R.admin}),
+    P.stats_read: frozenset({R.call_taker, R.dispatcher, R.leader, R.admin, R.auditor}),
     P.audit_read: frozenset({R.admin, R.auditor}),
     P.users_manage: frozenset({R.admin}),
+    P.reports_read: frozenset({R.leader, R.admin, R.auditor}),
 }
 
 # Roles limited to the cases their own unit holds an instruction for.

@@ -10,9 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from liandong.auth.models import Principal, Role
-from liandong.auth.roles import Perm
+from liandong.auth.roles import Perm, allows
 from liandong.cases.actions import ACTIVE
 from liandong.cases.tables import CaseRow, InstructionRow
+from liandong.cases.views import mask_phone
 from liandong.deps import Services, require
 from liandong.errors import InvalidInput
 from liandong.orgmap.tables import UnitRow
@@ -71,11 +72,14 @@ async def list_instructions(
         q = q.where(InstructionRow.state.in_(OPEN))
     async with c.db.session() as s:
         rows = (await s.execute(q)).all()
+    # A summary quotes what the citizen said, numbers included: masked like every
+    # other view for roles without phones:full (unit staff, leaders, auditors).
+    show = (lambda t: t) if allows(user.role, Perm.phones_full) else mask_phone
     return [
         InstructionItem(
             id=i.id,
             case_number=case.number,
-            case_summary=case.summary,
+            case_summary=show(case.summary),
             category=case.category,
             emergency=case.emergency,
             priority=case.priority,

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import click
 
+from liandong.cli.agi import agi
+from liandong.cli.asr import asr, transcribe
 from liandong.cli.asterisk import asterisk
 from liandong.cli.classify import classify
 from liandong.cli.db import db
 from liandong.cli.demo import demo
+from liandong.cli.history import history
 from liandong.cli.queue import queue
+from liandong.cli.report import report
 from liandong.cli.serve import run, serve, worker
 from liandong.cli.users import users
 
@@ -23,7 +27,11 @@ def main() -> None:
     """
 
 
-for command in (run, serve, worker, db, demo, queue, users, classify, asterisk):
+for command in (
+    run, serve, worker, db, demo, queue, users, classify, asterisk, asr, transcribe, agi
+):  # fmt: skip
     main.add_command(command)
+main.add_command(report)
+demo.add_command(history)  # `liandong demo history`
 
 __all__ = ["main"]

@@ -48,7 +48,12 @@ def setup() -> None:
     """Build (or reuse) the Asterisk root, make the prompts, install the config."""
     settings = load_settings()
     started = time.monotonic()
-    rootfs.setup(settings.telephony, production=settings.mode is Mode.production, echo=click.echo)
+    rootfs.setup(
+        settings.telephony,
+        production=settings.mode is Mode.production,
+        echo=click.echo,
+        agi_address=settings.fastagi.address,
+    )
     click.echo(f"Asterisk ready to start ({time.monotonic() - started:.1f} s)")
 
 
@@ -94,7 +99,11 @@ def render(target: Path) -> None:
     """Render the Asterisk configuration from the settings into a directory (for a
     production Asterisk's administrators, or to read what setup installs)."""
     settings = load_settings()
-    files = config.render(settings.telephony, production=settings.mode is Mode.production)
+    files = config.render(
+        settings.telephony,
+        production=settings.mode is Mode.production,
+        agi_address=settings.fastagi.address,
+    )
     config.write_config(files, target)
     click.echo(f"wrote {len(files)} files to {target}: {' '.join(sorted(files))}")
 

@@ -119,7 +119,12 @@ def start_asterisk(settings: Settings) -> bool:
     try:
         if not rootfs.root_valid(t.rootfs):
             click.echo("building the Asterisk 22 root (first time only, about 1–2 minutes) …")
-        rootfs.setup(t, production=settings.mode is Mode.production, echo=click.echo)
+        rootfs.setup(
+            t,
+            production=settings.mode is Mode.production,
+            echo=click.echo,
+            agi_address=settings.fastagi.address,
+        )
         runner.start(t, settings.var_dir, echo=click.echo)
     except LiandongError as exc:
         click.echo(f"telephony skipped: {exc}", err=True)
@@ -160,15 +165,35 @@ def run(host: str, port: int, workers: int, telephony: bool) -> None:
     click.echo("preparing database and Qianxi demo data …")
     counts = run_async(seed_all(settings, show_progress=True))
     click.echo(f"org map: {counts}")
+    # A year of history for the assessment reports (`liandong demo history`): about
+    # 20 s on SQLite, so it is written in the background while the platform starts.
+    # A database that has it already refuses a second copy; nothing is doubled.
+    history = None
+    if settings.mode is not Mode.production:
+        click.echo("writing 12 months of demo history in the background (reports) …")
+        history = subprocess.Popen(
+            [sys.executable, "-m", "liandong", "demo", "history", "--months", "12", "--quiet"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     children = [
         [sys.executable, "-m", "liandong", "worker", "--name", f"{default_name()}-w{i}"]
         for i in range(workers)
     ]
     asterisk_up = telephony and start_asterisk(settings)
+    # The ASR worker: recordings and voice messages, and live calls when Asterisk
+    # runs. Without a speech model it idles and /status says ASR is degraded.
+    children.append(
+        [sys.executable, "-m", "liandong", "asr", "worker", "--name", default_name()]
+        + ([] if asterisk_up else ["--no-live"])
+    )
     if asterisk_up:
         children.append([sys.executable, "-m", "liandong", "asterisk", "app"])
+        # The FastAGI server runs the 12345/12315 menus (ivr/); without it those
+        # calls go straight to the queue.
+        children.append([sys.executable, "-m", "liandong", "agi", "serve"])
     stop = threading.Event()
-    procs: list[subprocess.Popen[bytes]] = []
+    procs: list[subprocess.Popen[bytes]] = [history] if history else []
     threads = [
         threading.Thread(target=_supervise, daemon=True, args=(args, stop, procs))
         for args in children

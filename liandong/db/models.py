@@ -1,20 +1,26 @@
 """Imports every context's tables so ``Base.metadata`` is complete (Alembic, tests)."""
 
+from asr import tables as asr_tables
 from channels import tables as channel_tables
+from feedback import tables as feedback_tables
 from liandong.auth import tables as auth_tables
 from liandong.cases import tables as case_tables
 from liandong.db.base import Base
 from liandong.escalation import tables as escalation_tables
 from liandong.orgmap import tables as orgmap_tables
 from liandong.queue import tables as queue_tables
+from telephony.fastagi import tables as fastagi_tables
 
 metadata = Base.metadata
 
 __all__ = [
+    "asr_tables",
     "auth_tables",
     "case_tables",
     "channel_tables",
     "escalation_tables",
+    "fastagi_tables",
+    "feedback_tables",
     "metadata",
     "orgmap_tables",
     "queue_tables",

@@ -53,6 +53,10 @@ class RedisStreams:
         self.group = group
         self.maxlen = maxlen
 
+    def decode(self, entry_id: bytes | str, fields: dict[Any, Any]) -> Entry:
+        """One stream entry as an :class:`Entry`; streams of another shape override it."""
+        return _decode(entry_id, fields)
+
     async def ensure_group(self) -> None:
         try:
             await self.redis.xgroup_create(self.stream, self.group, id="0", mkstream=True)
@@ -108,7 +112,7 @@ class RedisStreams:
             await self.ensure_group()
             return []
         streams: list[Any] = list(resp or [])
-        return [_decode(eid, fields) for _stream, entries in streams for eid, fields in entries]
+        return [self.decode(eid, fields) for _stream, entries in streams for eid, fields in entries]
 
     async def autoclaim(self, consumer: str, *, min_idle_ms: int, count: int) -> list[Entry]:
         try:
@@ -131,7 +135,7 @@ class RedisStreams:
         counts = await self.delivery_counts([e[0] for e in claimed])
         out = []
         for eid, fields in claimed:
-            e = _decode(eid, fields)
+            e = self.decode(eid, fields)
             out.append(Entry(e.id, e.topic, e.outbox_id, e.payload, counts.get(e.id, 1)))
         return out
 

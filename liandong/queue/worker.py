@@ -15,6 +15,7 @@ import socket
 from contextlib import AsyncExitStack
 
 from channels import worker as channels_worker
+from feedback import worker as feedback_worker
 from liandong.container import build, intake_processor
 from liandong.escalation.scheduler import build_scheduler
 from liandong.queue.consumer import StreamConsumer
@@ -75,6 +76,8 @@ async def run_worker(
                 # Channel housekeeping: outbound sender, media fetcher, completion
                 # notices, Weibo poller, set-top-box heartbeat supervision.
                 tg.create_task(channels_worker.run(c, stop), name="channels")
+                # Citizen feedback: ratings, the reopen rule, the IVR call-back survey.
+                tg.create_task(feedback_worker.run(c, stop), name="feedback")
             # The escalation ladder: several schedulers may run; each step is
             # claimed by exactly one (UNIQUE instruction/step, SKIP LOCKED).
             tg.create_task(build_scheduler(c.db, name, c.clock).run(stop), name="escalation")

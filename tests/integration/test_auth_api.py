@@ -205,3 +205,22 @@ async def test_unit_staff_list_their_own_open_instructions(
     assert (await client.get("/api/v1/instructions", headers=police)).json() == []
     r = await client.get(f"/api/v1/instructions?unit_id={unit}", headers=police)
     assert r.status_code == 422
+
+
+async def test_unit_staff_see_phone_numbers_in_instruction_summaries_masked(
+    client: httpx.AsyncClient, calltaker: dict[str, str]
+) -> None:
+    xinren = await login(client, "xinren", "demo-unit-110")
+    unit = (await client.get("/api/v1/auth/me", headers=xinren)).json()["unit_id"]
+    body = {**CONTACT, "text": "邻居吵闹，请回电13912345678"}
+    number = (await client.post("/api/v1/contacts", headers=calltaker, json=body)).json()[
+        "case_number"
+    ]
+    await client.post(
+        f"/api/v1/cases/{number}/actions/dispatch", headers=calltaker, json={"lead_unit_id": unit}
+    )
+    (item,) = (await client.get("/api/v1/instructions", headers=xinren)).json()
+    assert "139****5678" in item["case_summary"]
+    assert "13912345678" not in item["case_summary"]
+    full = (await client.get("/api/v1/instructions", headers=calltaker)).json()
+    assert any("13912345678" in i["case_summary"] for i in full)
