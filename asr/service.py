@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from asr import audio, catalog
-from asr.errors import AudioError
+from asr.errors import AudioError, ModelMissing
 from asr.jobs import job_of
 from asr.models import Transcript
 from asr.settings import AsrSettings
@@ -75,6 +75,11 @@ class TranscriptionService:
             return
         try:
             t, model = await self.decode(Path(job.path), job.language)
+        except ModelMissing as exc:
+            # Retrying cannot install a model: park the job until a worker has one.
+            log.warning("asr job waits for a model", extra={"job_id": job.job_id})
+            await self.store.park(job, exc, entry.deliveries)
+            return
         except AudioError as exc:
             # Retrying cannot fix a corrupt file: record the typed error and move on.
             self.failed += 1

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from asr.models import Job, Transcript, Word
+from asr.models import Job, JobKind, Transcript, Word
 from asr.tables import TranscriptRow
 from liandong.cases import caselog
 from liandong.cases.lifecycle import Action
@@ -106,11 +106,52 @@ class TranscriptStore:
         )
         return await self._insert_once(row, reclassify=False)
 
+    async def park(self, job: Job, err: LiandongError, deliveries: int = 1) -> Stored:
+        """No model for the job's language yet: kept as ``waiting`` (not retried into
+        the dead letters) until a worker with that model re-queues it (:meth:`waiting`)."""
+        now = self.clock()
+        row = TranscriptRow(
+            job_id=job.job_id,
+            contact_id=job.contact_id,
+            kind=job.kind.value,
+            status="waiting",
+            language=job.language,
+            path=job.path[:500],
+            text="",
+            words=[],
+            error_id=err.error_id,
+            error=err.message[:300],
+            deliveries=deliveries,
+            created_at=now,
+            updated_at=now,
+        )
+        return await self._insert_once(row, reclassify=False)
+
+    async def waiting(self, limit: int = 10_000) -> list[Job]:
+        async with self.db.session() as s:
+            rows = (
+                await s.scalars(
+                    select(TranscriptRow).where(TranscriptRow.status == "waiting").limit(limit)
+                )
+            ).all()
+        return [
+            Job(r.job_id, r.contact_id, r.path or "", JobKind(r.kind), r.language) for r in rows
+        ]
+
     async def _insert_once(self, row: TranscriptRow, *, reclassify: bool) -> Stored:
         case: CaseRow | None = None
         try:
             async with self.db.session() as s:
-                if await s.get(TranscriptRow, row.job_id) is not None:
+                existing = await s.get(TranscriptRow, row.job_id)
+                if (
+                    existing is not None
+                    and existing.status == "waiting"
+                    and row.status != "waiting"
+                ):
+                    # A parked job that now has its model: the result replaces the marker.
+                    await s.delete(existing)
+                    await s.flush()
+                elif existing is not None:
                     return Stored(row.job_id, created=False)
                 if await s.get(ContactRow, row.contact_id) is None:
                     raise LookupError(

@@ -81,6 +81,10 @@ async def run_asr_worker(
             )
             for i in range(a.threads)
         ]
+        # Jobs parked while no model had their language: try them again with this
+        # worker's models (those still without one are parked again at once).
+        for job in await store.waiting():
+            await jobs.enqueue(job)
         sweep = VoiceMediaSweep(c.db, jobs, a.language, c.clock, a.media_sweep_s)
         async with asyncio.TaskGroup() as tg:
             for cons in consumers:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse
 
 import click
@@ -132,6 +133,11 @@ def start_asterisk(settings: Settings) -> bool:
     return True
 
 
+def _last_month() -> str:
+    first = datetime.now(UTC).date().replace(day=1)
+    return f"{first - timedelta(days=1):%Y-%m}"
+
+
 def _supervise(
     args: list[str], stop: threading.Event, procs: list[subprocess.Popen[bytes]]
 ) -> None:
@@ -204,6 +210,10 @@ def run(host: str, port: int, workers: int, telephony: bool) -> None:
     click.echo(
         f"\n联动 Liandong is starting ({settings.mode.value} mode)\n"
         f"  desk       {base}/desk/   (接警台)\n"
+        f"  portal     {base}/desk/portal.html   (单位门户)\n"
+        f"  big screen {base}/desk/screen.html   (大屏)\n"
+        f"  reports    {base}/api/v1/reports/monthly?period={_last_month()}&format=html"
+        "   (考核报表, after logging in as leader)\n"
         f"  API docs   {base}/docs\n  status     {base}/status\n"
         f"  metrics    {base}/metrics\n  health     {base}/healthz\n"
     )

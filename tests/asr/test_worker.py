@@ -301,3 +301,48 @@ async def test_concurrent_deliveries_of_one_job_land_once_on_postgres(
             contact = await session.get(ContactRow, created.contact_id)
         assert [r.job_id for r in rows] == ["pg-1"]
         assert contact is not None and contact.transcript == "房子 着火 了"
+
+
+async def test_a_job_without_a_model_for_its_language_waits_and_runs_once_one_exists(
+    asr_settings: Settings,
+    contact: tuple[int, str],
+    speech: dict[str, Path],
+    redis: Redis,
+) -> None:
+    contact_id, _ = contact
+    job = Job("rec-zh", contact_id, str(speech["ulaw"]), JobKind.call_recording, "zh")
+
+    async def run_worker(s: Settings) -> None:
+        stop, ready = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(
+            run_asr_worker(s, "t", stop, live=False, install_signals=False, ready=ready)
+        )
+        await asyncio.wait_for(ready.wait(), 30)
+        if s is asr_settings:
+            await _jobs(s, redis).enqueue(job)
+        await _wait_rows_status(s, contact_id, "waiting" if s is asr_settings else "done")
+        stop.set()
+        await asyncio.wait_for(task, 20)
+
+    # Only a Korean model: the Mandarin recording is parked, not retried into dead letters.
+    await run_worker(asr_settings)
+    [parked] = await _rows(asr_settings, contact_id)
+    assert (parked.status, parked.error_id) == ("waiting", "asr-model-missing")
+    assert await redis.xlen(_jobs(asr_settings, redis).dead) == 0
+    # A worker that has a model for zh (here the Korean one stands in) picks it up.
+    models = {**asr_settings.asr.models, "zh": asr_settings.asr.models["ko"]}
+    with_zh = asr_settings.model_copy(
+        update={"asr": asr_settings.asr.model_copy(update={"models": models})}
+    )
+    await run_worker(with_zh)
+    [row] = await _rows(asr_settings, contact_id)
+    assert row.status == "done" and EXPECTED in row.text.split()
+
+
+async def _wait_rows_status(s: Settings, contact_id: int, status: str) -> None:
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        if any(r.status == status for r in await _rows(s, contact_id)):
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"no transcript row became {status!r}")
