@@ -29,7 +29,7 @@ def coroutines(ch: Channels, stop: asyncio.Event) -> dict[str, Coroutine[Any, An
         "channels-media": MediaFetcher(c.db, sources, ch.media_dir, c.clock).run(stop),
         "channels-notices": NoticeWatcher(c.db, ch.outbound, ch.settings, c.clock).run(stop),
     }
-    if ch.weibo is not None:
+    if ch.weibo is not None and ch.settings.weibo.polls:
         work["channels-weibo"] = ch.weibo.run(stop)
     if ch.stb is not None:
         work["channels-stb-supervisor"] = ch.stb.run(stop)

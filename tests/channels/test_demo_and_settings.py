@@ -60,3 +60,12 @@ async def test_production_refuses_demo_channel_secrets_and_plaintext(
     ok.wechat.allow_plaintext = True
     assert "channels.wechat.encoding_aes_key is required (safe mode)" in ok.production_problems()
     assert any("allow_plaintext" in p for p in ok.production_problems())
+
+
+def test_weibo_is_polled_only_with_a_real_account_token() -> None:
+    from pydantic import SecretStr
+
+    from channels.weibo.settings import WeiboSettings
+
+    assert not WeiboSettings().polls  # the demo token would only fail every round
+    assert WeiboSettings(access_token=SecretStr("2.00real-token")).polls
