@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, RedirectResponse, Response, Streamin
 from fastapi.staticfiles import StaticFiles
 from redis.exceptions import RedisError
 from sqlalchemy import select
+from starlette.types import Scope
 
 from agent_desktop import events, service, stats
 from agent_desktop.cameras import BOUNDARY, camera_jpeg, mjpeg
@@ -320,10 +321,36 @@ async def demo_stream(code: str, c: Services) -> StreamingResponse:
     )
 
 
+# The pages load only their own scripts and styles; camera snapshots/MJPEG and a site's
+# map tiles come from other hosts on the center's network (http or https), so images
+# may; the API, the live feed and nothing else are fetched (connect-src 'self').
+# Leaflet positions its panes through element.style (CSSOM), which style-src allows.
+SECURITY_HEADERS = {
+    "content-security-policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        "img-src 'self' data: blob: http: https:; media-src 'self' blob: http: https:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+        "object-src 'none'"
+    ),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+}
+
+
+class DeskFiles(StaticFiles):
+    """The desk's static pages with the security headers above."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+
 def mount(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(demo_router)
-    app.mount("/desk", StaticFiles(directory=STATIC, html=True), name="desk")
+    app.mount("/desk", DeskFiles(directory=STATIC, html=True), name="desk")
 
     @app.get("/", include_in_schema=False)
     async def root() -> RedirectResponse:

@@ -211,3 +211,12 @@ async def test_stats_count_todays_contacts_by_channel(
 async def test_demo_cameras_serve_jpegs_outside_production(client: httpx.AsyncClient) -> None:
     r = await client.get("/demo/cameras/QX-CAM-0001/snapshot.jpg")
     assert r.status_code == 200 and r.content[:3] == b"\xff\xd8\xff"
+
+
+async def test_desk_pages_carry_a_content_security_policy(client: httpx.AsyncClient) -> None:
+    for page in ("/desk/", "/desk/portal.html", "/desk/screen.html", "/desk/desk.js"):
+        r = await client.get(page)
+        assert r.status_code == 200, page
+        csp = r.headers["content-security-policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert r.headers["x-content-type-options"] == "nosniff"
