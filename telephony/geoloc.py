@@ -30,7 +30,7 @@ class CallerLocation:
 
 @dataclass(frozen=True, slots=True)
 class LocationReference:
-    """Location by reference: Asterisk does not fetch it; the app must (a later phase)."""
+    """Location by reference: Asterisk does not fetch it; the app does (geoloc_fetch)."""
 
     uri: str
 

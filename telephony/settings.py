@@ -22,7 +22,7 @@ DEV_ARI_PASSWORD = "dev-ari-change-me"  # noqa: S105 - the sentinel production r
 DEV_SEAT_SECRET = "dev-seats-change-me"  # noqa: S105 - ditto
 
 # Hotline → the outbound trunk a caller is sent to when nobody in the center can take
-# the call (fallback) and, in later phases, where a call taker transfers to.
+# the call (fallback) and where a call taker transfers to.
 DEFAULT_HOTLINE_TRUNKS = {"110": "police", "122": "police", "119": "fire", "120": "medical"}
 
 
