@@ -43,6 +43,7 @@ def describe(call: Call, label: str = "") -> str | None:
         CallEvent.take: f"电话：{seat} 接起来电，正在呼叫坐席话机",
         CallEvent.seat_answered: f"电话：坐席 {seat} 接通来电",
         CallEvent.seat_failed: "电话：坐席未接通，来电回到队列",
+        CallEvent.seat_left: "电话：坐席话机断开时来电处于保持，来电回到队列",
         CallEvent.held: "电话：通话保持",
         CallEvent.resumed: "电话：恢复通话",
         CallEvent.transfer_blind: f"电话：盲转（直接转接）至 {peer}",

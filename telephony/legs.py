@@ -119,6 +119,12 @@ class LegEvents(ControlBase):
             await self.service.stop_hold_prompt(call)
             await self.service.hold_prompt(call)
             return call
+        if call.state is S.on_hold and call.direction == "in":
+            # The caller is in the holding bridge with the hold prompt already: they
+            # stay there, queued again for the next call taker.
+            return await self._save(
+                advance(call, E.seat_left, now, seat=None, seat_channel=None, actor=seat_actor)
+            )
         if call.state in (S.talking, S.on_hold, S.dialing_out) or (
             call.state is S.ringing_seat and call.direction == "out"
         ):

@@ -24,7 +24,9 @@ Phase 2 (a call taker works the call)::
     ringing_seat ──callback_seat_answered──▶ dialing_out ──citizen_answered──▶ talking
 
 ``held``, ``transfer_*`` and ``conference_started`` are accepted from ``on_hold`` too
-(the call taker may consult with the caller on hold). The state is persisted per
+(the call taker may consult with the caller on hold). ``seat_left`` takes an
+``on_hold`` call back to ``queued`` when the seat's phone drops (the caller is never
+hung up on for it). The state is persisted per
 channel (``telephony.store``) after every transition together with the event that
 caused it, so a restarted process - and the desktop, through ``{prefix}:tel:events`` -
 know where each call is. ``fallback`` and ``ended`` are terminal.
@@ -68,6 +70,7 @@ class CallEvent(StrEnum):
     take = "take"
     seat_answered = "seat_answered"
     seat_failed = "seat_failed"
+    seat_left = "seat_left"  # the seat's phone dropped while the caller was on hold
     held = "held"
     resumed = "resumed"
     transfer_blind = "transfer_blind"
@@ -103,6 +106,9 @@ TRANSITIONS: dict[tuple[CallState, CallEvent], CallState] = {
     (S.ringing_seat, E.seat_failed): S.queued,  # back in line, nobody dropped
     (S.talking, E.held): S.on_hold,
     (S.on_hold, E.resumed): S.talking,
+    # The call taker's phone dropped while the caller waited on hold: back in line,
+    # never hung up on.
+    (S.on_hold, E.seat_left): S.queued,
     **{(s, E.transfer_blind): S.transferred for s in _WORKING},
     **{(s, E.transfer_started): S.transferring for s in _WORKING},
     **{(s, E.conference_started): S.conference for s in _WORKING},

@@ -126,6 +126,34 @@ async def test_a_seat_takes_the_call_then_holds_and_resumes_it(
         await wait_note(client, calltaker, number, line)
 
 
+async def test_a_caller_on_hold_is_queued_again_when_the_seats_phone_drops(
+    tel_settings: Settings,
+    stasis_app: StasisApp,
+    client: httpx.AsyncClient,
+    calltaker: Headers,
+    tmp_path: Path,
+) -> None:
+    t = tel_settings.telephony
+    async with seat_phone(t, "seat02", tmp_path):
+        citizen = caller(t, "110", "13800002222", 20_000, tmp_path)
+        call = await taken(t, client, calltaker, "seat02")
+        cid = call["channel_id"]
+        await post(client, calltaker, f"{cid}/hold")
+        # The seat's phone drops (its leg ends) while the caller waits on hold.
+        [seat_leg] = await bridge_members(t, f"call-{cid}")
+        async with httpx.AsyncClient(
+            base_url=f"{t.ari_base_url}/ari",
+            auth=(t.ari_user, t.ari_password.get_secret_value()),
+        ) as ari:
+            assert (await ari.delete(f"/channels/{seat_leg}")).status_code == 204
+        again = await live_call(client, calltaker, "queued")
+        assert again["channel_id"] == cid and again["seat"] in (None, "")
+        assert cid in await bridge_members(t, f"{t.app}-holding")  # still connected
+        await wait_note(client, calltaker, call["case_number"], "来电回到队列")
+        rc, out = await citizen  # the caller hangs up on their own at 20 s
+        assert rc == 0, out
+
+
 async def test_blind_transfer_connects_the_caller_to_the_police_command_center(
     tel_settings: Settings,
     stasis_app: StasisApp,

@@ -26,6 +26,15 @@ def test_a_hang_up_ends_the_call_from_every_live_state(state: CallState) -> None
     assert advance(call, CallEvent.hung_up, 2.0).state is CallState.ended
 
 
+def test_a_caller_on_hold_whose_seat_drops_goes_back_to_the_queue() -> None:
+    held = Call("1.1", "110", "x", CallState.on_hold, 1.0, 1.0, seat="seat01")
+    back = advance(held, CallEvent.seat_left, 2.0, seat=None)
+    assert (back.state, back.seat) == (CallState.queued, None)
+    talking = Call("1.1", "110", "x", CallState.talking, 1.0, 1.0, seat="seat01")
+    with pytest.raises(IllegalCallTransition):
+        advance(talking, CallEvent.seat_left, 2.0)  # mid-conversation it is a hang-up
+
+
 def test_events_that_do_not_fit_the_state_are_refused() -> None:
     call = arrive("1.1", "110", "x", at=1.0)
     with pytest.raises(IllegalCallTransition):
