@@ -88,33 +88,24 @@ class TranscriptStore:
 
     async def fail(self, job: Job, err: LiandongError, deliveries: int = 1) -> Stored:
         """A permanent failure (unreadable audio) is recorded once, like a result."""
-        now = self.clock()
-        row = TranscriptRow(
-            job_id=job.job_id,
-            contact_id=job.contact_id,
-            kind=job.kind.value,
-            status="failed",
-            language=job.language,
-            path=job.path[:500],
-            text="",
-            words=[],
-            error_id=err.error_id,
-            error=err.message[:300],
-            deliveries=deliveries,
-            created_at=now,
-            updated_at=now,
-        )
+        row = self._error_row(job, err, deliveries, "failed")
         return await self._insert_once(row, reclassify=False)
 
     async def park(self, job: Job, err: LiandongError, deliveries: int = 1) -> Stored:
         """No model for the job's language yet: kept as ``waiting`` (not retried into
         the dead letters) until a worker with that model re-queues it (:meth:`waiting`)."""
+        row = self._error_row(job, err, deliveries, "waiting")
+        return await self._insert_once(row, reclassify=False)
+
+    def _error_row(
+        self, job: Job, err: LiandongError, deliveries: int, status: str
+    ) -> TranscriptRow:
         now = self.clock()
-        row = TranscriptRow(
+        return TranscriptRow(
             job_id=job.job_id,
             contact_id=job.contact_id,
             kind=job.kind.value,
-            status="waiting",
+            status=status,
             language=job.language,
             path=job.path[:500],
             text="",
@@ -125,7 +116,6 @@ class TranscriptStore:
             created_at=now,
             updated_at=now,
         )
-        return await self._insert_once(row, reclassify=False)
 
     async def waiting(self, limit: int = 10_000) -> list[Job]:
         async with self.db.session() as s:

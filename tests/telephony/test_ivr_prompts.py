@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import wave
@@ -15,14 +14,13 @@ from ivr.models import load_flows
 from telephony import config
 from telephony.errors import TelephonyConfigInvalid
 from telephony.settings import TelephonySettings
+from tests.asterisk_support import unavailable
 
 
 def _tools() -> None:
     missing = [t for t in ("espeak-ng", "sox") if shutil.which(t) is None]
     if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"{missing} not installed (scripts/bootstrap.sh installs them)")
-        pytest.skip(f"{missing} not installed")
+        unavailable(f"{missing} not installed (scripts/bootstrap.sh installs them)")
 
 
 def test_prompts_are_synthesized_once_and_recordings_are_kept(tmp_path: Path) -> None:
