@@ -20,14 +20,14 @@ from starlette.types import Scope
 from agent_desktop import events, service, stats
 from agent_desktop.cameras import BOUNDARY, camera_jpeg, mjpeg
 from agent_desktop.uploads import PhotoStore
-from liandong.auth.models import ROLE_LABELS, Principal
-from liandong.auth.roles import MATRIX, Perm, allows
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn
-from liandong.cases.views import case_public
-from liandong.deps import Services, client_address, require
-from liandong.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
-from liandong.orgmap.tables import UnitRow
+from core.auth.models import ROLE_LABELS, Principal
+from core.auth.roles import MATRIX, Perm, allows
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn
+from core.cases.views import case_public
+from core.deps import Services, client_address, require
+from core.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
+from core.orgmap.tables import UnitRow
 from liandong.settings import Mode
 
 STATIC = Path(__file__).parent / "static"

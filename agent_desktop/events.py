@@ -31,13 +31,13 @@ from typing import Any
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
-from liandong.auth.models import Principal, Role
-from liandong.auth.roles import Perm, allows
-from liandong.cases.instructions_api import OPEN
-from liandong.cases.tables import InstructionRow
-from liandong.cases.views import mask_phone
+from core.auth.models import Principal, Role
+from core.auth.roles import Perm, allows
+from core.cases.instructions_api import OPEN
+from core.cases.tables import InstructionRow
+from core.cases.views import mask_phone
+from core.queue.priority import Rank, urgent_tier
 from liandong.container import Container
-from liandong.queue.priority import Rank, urgent_tier
 
 _ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 # Re-read every queued item's fields this often even when no score changed: a

@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from liandong.cases.tables import CaseRow, ContactRow
-from liandong.cases.views import mask_phone
+from core.cases.tables import CaseRow, ContactRow
+from core.cases.views import mask_phone
+from core.errors import InvalidInput
+from core.escalation import dispatch as escalation_dispatch
+from core.orgmap.tables import UnitRow
 from liandong.container import Container
-from liandong.errors import InvalidInput
-from liandong.escalation import dispatch as escalation_dispatch
-from liandong.orgmap.tables import UnitRow
 from router.classifier import LexiconClassifier
 
 REPEAT_WINDOW = timedelta(days=30)

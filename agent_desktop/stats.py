@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from liandong.cases.instructions_api import OPEN
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
-from liandong.cases.views import mask_phone
-from liandong.escalation.tables import EscalationRow
-from liandong.orgmap.tables import UnitRow
-from router.ladder import LEVEL_LABELS, Level
+from core.cases.instructions_api import OPEN
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
+from core.cases.views import mask_phone
+from core.escalation.ladder import LEVEL_LABELS, Level
+from core.escalation.tables import EscalationRow
+from core.orgmap.tables import UnitRow
 
 # An open instruction with less than this share of its time left is "due soon".
 DUE_SOON_SHARE = 0.25

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from liandong.errors import InvalidInput, NotFound, PayloadTooLarge
+from core.errors import InvalidInput, NotFound, PayloadTooLarge
 
 # Magic numbers of the formats a phone camera produces and browsers display.
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (

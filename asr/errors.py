@@ -1,4 +1,4 @@
-"""The error tree of ``asr/`` (all under :class:`liandong.errors.LiandongError`).
+"""The error tree of ``asr/`` (all under :class:`core.errors.LiandongError`).
 
     AsrError                          500 asr-error
     ├── AudioError                    422 audio-error
@@ -17,7 +17,7 @@ them on the job and acknowledges it. Everything else is retried by re-delivery.
 
 from __future__ import annotations
 
-from liandong.errors import LiandongError
+from core.errors import LiandongError
 
 
 class AsrError(LiandongError):

@@ -1,6 +1,6 @@
 """The batch job stream ``{prefix}:asr:jobs`` in a consumer group, with recovery.
 
-It reuses the intake queue's machinery (:class:`liandong.queue.consumer.StreamConsumer`:
+It reuses the intake queue's machinery (:class:`core.queue.consumer.StreamConsumer`:
 XAUTOCLAIM of a dead consumer's entries, max deliveries, dead letters to
 ``{prefix}:asr:jobs:dead``); only the entry shape differs. Producers (the telephony
 app for call recordings, the media sweep here for voice messages) XADD flat string
@@ -14,7 +14,7 @@ from typing import Any
 from redis.asyncio import Redis
 
 from asr.models import Job
-from liandong.queue.streams import Entry, RedisStreams
+from core.queue.streams import Entry, RedisStreams
 
 
 def _text(v: Any) -> str:

@@ -40,7 +40,7 @@ from asr.rtp import RtpReceiver, open_receiver
 from asr.settings import AsrSettings
 from asr.store import TranscriptStore
 from asr.vosk_engine import StreamDecoder, VoskModel
-from liandong.aio import sleep_or_stop
+from core.aio import sleep_or_stop
 from telephony.ari import AriClient
 from telephony.errors import AriError
 from telephony.events import AriConnected, ChannelDestroyed, StasisEnd

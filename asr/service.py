@@ -21,7 +21,7 @@ from asr.models import Transcript
 from asr.settings import AsrSettings
 from asr.store import TranscriptStore
 from asr.vosk_engine import VoskModel
-from liandong.queue.streams import Entry
+from core.queue.streams import Entry
 
 log = logging.getLogger(__name__)
 

@@ -21,15 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from asr.models import Job, JobKind, Transcript, Word
 from asr.tables import TranscriptRow
-from liandong.cases import caselog
-from liandong.cases.lifecycle import Action
-from liandong.cases.models import OPEN_STATES
-from liandong.cases.tables import CaseRow, ContactRow
-from liandong.db.engine import Database
-from liandong.errors import LiandongError
-from liandong.queue.processor import TownshipNames, queue_item
-from liandong.queue.workqueue import WorkQueue
-from router.ports import Classifier
+from core.cases import caselog
+from core.cases.lifecycle import Action
+from core.cases.models import OPEN_STATES
+from core.cases.tables import CaseRow, ContactRow
+from core.errors import LiandongError
+from core.queue.workqueue import WorkQueue
+from core.storage.engine import Database
+from core.triage.ports import Classifier
+from core.triage.processor import TownshipNames, queue_item
 
 log = logging.getLogger(__name__)
 LIVE_KIND = "live_call"

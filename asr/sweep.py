@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 from asr.jobs import AsrJobStreams
 from asr.models import Job, JobKind
 from channels.tables import ChannelMediaRow
-from liandong.aio import sleep_or_stop
-from liandong.db.engine import Database
+from core.aio import sleep_or_stop
+from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
 PENDING, QUEUED = "asr_pending", "asr_queued"

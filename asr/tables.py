@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from liandong.db.base import Base, BigId, utcnow
+from core.storage.base import Base, BigId, utcnow
 
 
 class TranscriptRow(Base):

@@ -23,9 +23,9 @@ from asr.settings import AsrSettings
 from asr.store import TranscriptStore
 from asr.sweep import VoiceMediaSweep
 from asr.vosk_engine import VoskModel
-from liandong.aio import sleep_or_stop
+from core.aio import sleep_or_stop
+from core.queue.consumer import StreamConsumer
 from liandong.container import build
-from liandong.queue.consumer import StreamConsumer
 from liandong.settings import Settings
 from telephony.ari import AriClient
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import uvicorn
 from fastapi import FastAPI
 
-from liandong.cases.schemas import ContactCreate, ContactCreated
+from core.cases.schemas import ContactCreate, ContactCreated
 
 HERE = Path(__file__).resolve().parent
 _CONSTANT = ContactCreated(contact_id=1, case_number="QX-20260101-00001")

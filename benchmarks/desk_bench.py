@@ -29,13 +29,13 @@ import _common as c
 from playwright.async_api import async_playwright
 from redis.asyncio import Redis
 
-from liandong.auth.demo import ensure_demo_accounts
-from liandong.auth.service import AuthService
+from core.auth.demo import ensure_demo_accounts
+from core.auth.service import AuthService
+from core.orgmap.demo import seed_demo
+from core.queue.workqueue import QueueItem, WorkQueue
+from core.storage.engine import Database
 from liandong.container import utc_clock
-from liandong.db.engine import Database
-from liandong.db.migrate import upgrade
-from liandong.orgmap.demo import seed_demo
-from liandong.queue.workqueue import QueueItem, WorkQueue
+from liandong.migrate import upgrade
 from liandong.settings import AuthSettings, DatabaseSettings, RedisSettings, Settings
 from liandong.testing import RedisServer, free_port
 

@@ -45,16 +45,16 @@ import _common as c
 import asyncpg
 from sqlalchemy import insert, select, text
 
-from liandong.cases.tables import CaseRow, InstructionRow
-from liandong.db.engine import Database
-from liandong.db.migrate import upgrade
-from liandong.escalation.notifier import RecordingNotifier
-from liandong.escalation.ports import Notice
-from liandong.escalation.scheduler import EscalationScheduler
-from liandong.escalation.service import EscalationService
-from liandong.escalation.tables import EscalationRow, EscalationStepRow
-from liandong.orgmap.demo import seed_demo
-from liandong.orgmap.tables import UnitRow
+from core.cases.tables import CaseRow, InstructionRow
+from core.escalation.notifier import RecordingNotifier
+from core.escalation.ports import Notice
+from core.escalation.scheduler import EscalationScheduler
+from core.escalation.service import EscalationService
+from core.escalation.tables import EscalationRow, EscalationStepRow
+from core.orgmap.demo import seed_demo
+from core.orgmap.tables import UnitRow
+from core.storage.engine import Database
+from liandong.migrate import upgrade
 from liandong.settings import DatabaseSettings
 
 TARGET_P99_S = 1.0

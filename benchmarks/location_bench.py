@@ -23,15 +23,15 @@ from typing import Any
 
 from sqlalchemy import select
 
-from liandong.db.engine import Database
-from liandong.db.migrate import upgrade
-from liandong.orgmap.demo import seed_demo
-from liandong.orgmap.geometry import point_in_polygon
-from liandong.orgmap.locator import ContactLocator
-from liandong.orgmap.service import OrgMapService
-from liandong.orgmap.tables import PlaceRow, UnitRow
+from core.orgmap.demo import seed_demo
+from core.orgmap.geometry import point_in_polygon
+from core.orgmap.location import device, fuse, mentioned
+from core.orgmap.service import OrgMapService
+from core.orgmap.tables import PlaceRow, UnitRow
+from core.storage.engine import Database
+from core.triage.locator import ContactLocator
+from liandong.migrate import upgrade
 from liandong.settings import DatabaseSettings
-from router.location import device, fuse, mentioned
 
 TEXTS = [
     "喂，{place}这边有人打架，快点来",

@@ -39,9 +39,9 @@ from typing import Any
 import _common as c
 from redis.asyncio import Redis
 
+from core.queue.consumer import StreamConsumer
+from core.queue.streams import Entry, RedisStreams
 from liandong.container import build
-from liandong.queue.consumer import StreamConsumer
-from liandong.queue.streams import Entry, RedisStreams
 from liandong.settings import DatabaseSettings, RedisSettings, Settings
 from liandong.testing import RedisServer
 

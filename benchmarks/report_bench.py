@@ -32,13 +32,13 @@ import _common as c
 import asyncpg
 from sqlalchemy import func, select
 
-from liandong.cases.tables import ContactRow
-from liandong.db.engine import Database
-from liandong.db.migrate import upgrade
-from liandong.orgmap.demo import seed_demo
+from core.cases.tables import ContactRow
+from core.orgmap.demo import seed_demo
+from core.storage.engine import Database
+from core.worktime.periods import month_period
+from liandong.migrate import upgrade
 from liandong.settings import DatabaseSettings, Settings
 from reports.history_run import generate_history
-from reports.periods import month_period
 from reports.service import ReportService
 from reports.xlsx import render_xlsx
 

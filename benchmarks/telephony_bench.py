@@ -357,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             ari_password=SecretStr(secrets.token_hex(12)),
             seat_secret=SecretStr(secrets.token_hex(12)), bench_match=BENCH_IP,
         )  # fmt: skip
-        db = tmp / "liandong.db"
+        db = tmp / "core.storage"
         env = {
             **os.environ,
             "LIANDONG_MODE": "development",

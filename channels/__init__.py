@@ -1,6 +1,6 @@
 """Channels: WeChat, Weibo, SMS, the citizen app, the set-top-box alarm, grid reports.
 
-Every adapter maps its vendor payload to one ``liandong.cases.schemas.ContactCreate``
+Every adapter maps its vendor payload to one ``core.cases.schemas.ContactCreate``
 and submits it with an idempotency key derived from the vendor's message id, so a
 vendor's retry never opens a second case; the router never sees a vendor's shapes.
 

@@ -13,15 +13,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from channels.tables import CitizenIdentityRow
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.models import STATE_LABELS, CaseState
-from liandong.cases.schemas import CaseActionIn
-from liandong.cases.service import CaseService
-from liandong.cases.tables import CaseRow, ContactRow, InstructionRow
-from liandong.db.engine import Database
-from liandong.errors import IllegalTransition, NotFound
-from liandong.orgmap.tables import UnitRow
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.models import STATE_LABELS, CaseState
+from core.cases.schemas import CaseActionIn
+from core.cases.service import CaseService
+from core.cases.tables import CaseRow, ContactRow, InstructionRow
+from core.errors import IllegalTransition, NotFound
+from core.orgmap.tables import UnitRow
+from core.storage.engine import Database
 
 RATINGS = {1: "满意", 2: "基本满意", 3: "不满意"}
 # A bare digit rates the newest completed case (feedback.models.parse_reply reads it).

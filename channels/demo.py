@@ -14,7 +14,7 @@ from channels.wechat.settings import PATH
 from liandong.settings import Settings
 
 # The first set-top box the deterministic Qianxi demo seed registers
-# (liandong.orgmap.demo_places: "STB-%08X" of the odd-multiplier sequence at 0).
+# (core.orgmap.demo_places: "STB-%08X" of the odd-multiplier sequence at 0).
 DEMO_STB_DEVICE = f"STB-{0x9E3779B9:08X}"
 
 

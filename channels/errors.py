@@ -22,7 +22,7 @@ Messages are safe to show: no stack traces, no secrets, no echoed payloads.
 
 from __future__ import annotations
 
-from liandong.errors import AuthError, InvalidInput, NotFound, PermissionDenied, Unavailable
+from core.errors import AuthError, InvalidInput, NotFound, PermissionDenied, Unavailable
 
 
 class ChannelPayloadInvalid(InvalidInput):

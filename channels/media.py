@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from channels.tables import ChannelMediaRow
-from liandong.db.engine import Database
+from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5

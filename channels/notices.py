@@ -24,8 +24,8 @@ from channels.outbound import OutboundService
 from channels.settings import ChannelsSettings
 from channels.sms.models import split_long
 from channels.tables import ChannelCursorRow
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow
-from liandong.db.engine import Database
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
 CURSOR = "notices:case_events"

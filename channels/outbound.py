@@ -22,8 +22,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from channels.models import OutboundStatus, lower_ranks
 from channels.tables import OutboundMessageRow
-from liandong.db.engine import Database
-from liandong.errors import LiandongError
+from core.errors import LiandongError
+from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
 S = OutboundStatus

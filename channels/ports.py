@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from liandong.cases.schemas import ContactCreate, ContactCreated
+from core.cases.schemas import ContactCreate, ContactCreated
 
 
 class Intake(Protocol):
-    """``liandong.cases.intake.IntakeService``: persist one contact, open its case.
+    """``core.cases.intake.IntakeService``: persist one contact, open its case.
     Raises ``DuplicateIdempotencyKey`` (details carry ``case_number``) for a
     repeated key."""
 

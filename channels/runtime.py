@@ -25,8 +25,8 @@ from channels.wechat.service import WeChatService
 from channels.wechat.webhook import WeChatWebhook
 from channels.weibo.client import WeiboClient
 from channels.weibo.service import WeiboSender, WeiboService
+from core.errors import Unavailable
 from liandong.container import Container
-from liandong.errors import Unavailable
 from liandong.settings import Mode
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from channels.models import Accepted
 from channels.ports import Intake
-from liandong.cases.schemas import ContactCreate
-from liandong.errors import DuplicateIdempotencyKey
+from core.cases.schemas import ContactCreate
+from core.errors import DuplicateIdempotencyKey
 
 
 async def submit(intake: Intake, body: ContactCreate, *, actor: str) -> Accepted:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from liandong.db.base import Base, BigId, utcnow
+from core.storage.base import Base, BigId, utcnow
 
 
 class CitizenIdentityRow(Base):

@@ -9,6 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
+from core.auth.models import Principal
+from core.auth.roles import Perm
+from core.cases.tables import CaseRow
+from core.deps import Services, require
+from core.errors import InvalidInput, NotFound
 from feedback.models import Source, Stage
 from feedback.sampling import SampleService
 from feedback.schemas import (
@@ -21,12 +26,7 @@ from feedback.schemas import (
 )
 from feedback.service import FeedbackService
 from feedback.tables import FollowupSampleRow, RatingRow
-from liandong.auth.models import Principal
-from liandong.auth.roles import Perm
-from liandong.cases.tables import CaseRow
 from liandong.container import Container
-from liandong.deps import Services, require
-from liandong.errors import InvalidInput, NotFound
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 Reader = Annotated[Principal, Depends(require(Perm.cases_read))]

@@ -9,12 +9,12 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.cases.tables import CaseEventRow, CaseRow
+from core.storage.engine import Database
+from core.worktime.periods import month_period
 from feedback.models import sample_key, sample_size
 from feedback.settings import FeedbackSettings
 from feedback.tables import FollowupSampleRow
-from liandong.cases.tables import CaseEventRow, CaseRow
-from liandong.db.engine import Database
-from reports.periods import month_period
 
 
 async def closed_in(s: AsyncSession, start: datetime, end: datetime) -> list[tuple[int, str]]:

@@ -29,6 +29,14 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.models import InstructionRole
+from core.cases.schemas import CaseActionIn
+from core.cases.service import CaseService
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
+from core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from core.storage.engine import Database
 from feedback.models import (
     HoldState,
     Rating,
@@ -41,14 +49,6 @@ from feedback.models import (
 )
 from feedback.settings import FeedbackSettings
 from feedback.tables import FeedbackCursorRow, RatingRow, ReopenHoldRow, SurveyCallRow
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.models import InstructionRole
-from liandong.cases.schemas import CaseActionIn
-from liandong.cases.service import CaseService
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
-from liandong.db.engine import Database
-from liandong.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 CURSOR = "feedback:case_events"

@@ -24,17 +24,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
 
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn
+from core.cases.tables import CaseRow
+from core.errors import IllegalTransition
+from core.storage.engine import Database
 from feedback.models import STAGES, Rating, Source, Stage, call_window
 from feedback.prompts import QUESTIONS, media
 from feedback.service import FeedbackService
 from feedback.settings import FeedbackSettings
 from feedback.tables import SurveyCallRow
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn
-from liandong.cases.tables import CaseRow
-from liandong.db.engine import Database
-from liandong.errors import IllegalTransition
 from telephony.ari import AriClient
 from telephony.errors import AriError
 from telephony.events import (

@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from liandong.cases import tables as cases
-from liandong.db.base import Base, BigId, utcnow
-from liandong.orgmap import tables as _orgmap  # noqa: F401 - units must be in the metadata
+from core.cases import tables as cases
+from core.orgmap import tables as _orgmap  # noqa: F401 - units must be in the metadata
+from core.storage.base import Base, BigId, utcnow
 
 # The reports select a period's instructions by the time they were sent; without this
 # index every monthly report scans a year of instructions (revision 0007 creates it).

@@ -15,24 +15,24 @@ from datetime import datetime
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from core.cases import caselog
+from core.cases.intake import IntakeService
+from core.cases.lifecycle import Action
+from core.cases.models import CaseState
+from core.cases.schemas import ContactCreate
+from core.cases.tables import CaseRow, ContactRow
+from core.errors import DuplicateIdempotencyKey
+from core.queue.workqueue import WorkQueue
+from core.storage.engine import Database
+from core.triage.processor import queue_item
+from core.worktime.calendar import WorkCalendar
 from ivr.contacts import clear_mark
 from ivr.models import CATEGORY_TEXT
 from ivr.ports import CallInfo, CaseStatus
 from ivr.settings import Hours, IvrSettings
-from liandong.cases import caselog
-from liandong.cases.intake import IntakeService
-from liandong.cases.lifecycle import Action
-from liandong.cases.models import CaseState
-from liandong.cases.schemas import ContactCreate
-from liandong.cases.tables import CaseRow, ContactRow
-from liandong.db.engine import Database
-from liandong.errors import DuplicateIdempotencyKey
-from liandong.queue.processor import queue_item
-from liandong.queue.workqueue import WorkQueue
-from router.calendar import WorkCalendar
 
 # A call-back booked in the menu; the queue shows it at the start of the summary, like
-# liandong.cases.missed.CALLBACK_MARK for callers who hung up while waiting.
+# core.triage.missed.CALLBACK_MARK for callers who hung up while waiting.
 CALLBACK_REQUEST_MARK = "【来电预约回拨】"
 ACTOR = "system:ivr"
 

@@ -13,7 +13,7 @@ the menu. How the menu ended decides the rest:
 - a status was read out and the caller left (or the menu said goodbye): the case
   is resolved directly (办结) with the note "IVR 自助查询 <case number>", out of the queue;
 - any other hang-up in the menu: 漏接回拨, exactly as a caller who hangs up while
-  queued (:class:`~liandong.cases.missed.MissedCallRecorder`).
+  queued (:class:`~core.triage.missed.MissedCallRecorder`).
 
 If the intake fails (database down) the menu runs anyway and the Stasis app creates
 the contact as it always did.
@@ -30,26 +30,26 @@ from datetime import datetime
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from core.auth.models import Principal, Role
+from core.cases.intake import IntakeService
+from core.cases.lifecycle import Action
+from core.cases.models import CaseState
+from core.cases.schemas import CaseActionIn, ContactCreate, LocationIn
+from core.cases.service import CaseService
+from core.cases.tables import CaseRow, ContactRow
+from core.errors import DuplicateIdempotencyKey
+from core.queue.workqueue import WorkQueue
+from core.storage.engine import Database
+from core.triage.missed import MissedCallRecorder
+from core.triage.processor import queue_item
 from ivr.models import CATEGORY_TEXT, Result
 from ivr.ports import CallInfo
 from ivr.service import Outcome
-from liandong.auth.models import Principal, Role
-from liandong.cases.intake import IntakeService
-from liandong.cases.lifecycle import Action
-from liandong.cases.missed import MissedCallRecorder
-from liandong.cases.models import CaseState
-from liandong.cases.schemas import CaseActionIn, ContactCreate, LocationIn
-from liandong.cases.service import CaseService
-from liandong.cases.tables import CaseRow, ContactRow
-from liandong.db.engine import Database
-from liandong.errors import DuplicateIdempotencyKey
-from liandong.queue.processor import queue_item
-from liandong.queue.workqueue import WorkQueue
 
 log = logging.getLogger(__name__)
 
 # At the start of the case's summary while the caller is in the menu (the queue shows
-# the summary), like liandong.cases.missed.CALLBACK_MARK for missed calls.
+# the summary), like core.triage.missed.CALLBACK_MARK for missed calls.
 IN_MENU_MARK = "【语音导航中】"
 ACTOR = "system:ivr"
 IVR_PRINCIPAL = Principal(0, ACTOR, Role.admin, "语音导航")

@@ -14,7 +14,7 @@ The engine catches ``CallerHungUp`` and ends with the ``hangup`` result; any oth
 
 from __future__ import annotations
 
-from liandong.errors import InvalidInput, Unavailable
+from core.errors import InvalidInput, Unavailable
 
 
 class FlowInvalid(InvalidInput):

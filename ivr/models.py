@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from core.cases.models import Hotline
 from ivr import prompts
 from ivr.errors import FlowInvalid
-from liandong.cases.models import Hotline
 
 DATA = Path(__file__).parent / "data" / "flows.yaml"
 DTMF_KEYS = frozenset("0123456789*#")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from liandong.cases.models import CaseState
+from core.cases.models import CaseState
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ a case number is read out in Mandarin (1 as 幺, the way numbers are read on the
 
 from __future__ import annotations
 
-from liandong.cases.models import CaseState
+from core.cases.models import CaseState
 from telephony.prompts import PROMPTS as TELEPHONY_PROMPTS
 from telephony.prompts import Prompt
 

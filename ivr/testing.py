@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from core.cases.models import CaseState
 from ivr.errors import CallerHungUp
 from ivr.ports import CallInfo, CaseStatus
-from liandong.cases.models import CaseState
 
 
 @dataclass(frozen=True, slots=True)

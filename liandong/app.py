@@ -10,16 +10,16 @@ from fastapi import FastAPI
 
 from agent_desktop.api import mount as mount_desktop
 from channels.api import include as include_channels
+from core.auth.api import router as auth_router
+from core.cases.api import router as cases_router
+from core.cases.instructions_api import router as instructions_router
+from core.escalation.api import router as escalation_router
+from core.metrics import Metrics, MetricsMiddleware
+from core.orgmap.api import router as orgmap_router
+from core.triage.api import router as queue_router
 from feedback.api import router as feedback_router
 from liandong import http_errors
-from liandong.auth.api import router as auth_router
-from liandong.cases.api import router as cases_router
-from liandong.cases.instructions_api import router as instructions_router
 from liandong.container import build, utc_clock
-from liandong.escalation.api import router as escalation_router
-from liandong.metrics import Metrics, MetricsMiddleware
-from liandong.orgmap.api import router as orgmap_router
-from liandong.queue.api import router as queue_router
 from liandong.settings import Settings
 from liandong.system_api import router as system_router
 from reports.api import router as reports_router

@@ -13,21 +13,21 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from liandong.auth.service import AuthService
-from liandong.auth.throttle import LoginThrottle
-from liandong.cases.intake import IntakeService
-from liandong.cases.service import CaseService
-from liandong.db.engine import Database
-from liandong.metrics import Metrics
-from liandong.orgmap.locator import ContactLocator
-from liandong.orgmap.service import OrgMapService
-from liandong.queue.outbox import StreamPublisher
-from liandong.queue.processor import IntakeProcessor
-from liandong.queue.streams import RedisStreams
-from liandong.queue.workqueue import WorkQueue
+from core.auth.service import AuthService
+from core.auth.throttle import LoginThrottle
+from core.cases.intake import IntakeService
+from core.cases.service import CaseService
+from core.metrics import Metrics
+from core.orgmap.service import OrgMapService
+from core.queue.outbox import StreamPublisher
+from core.queue.streams import RedisStreams
+from core.queue.workqueue import WorkQueue
+from core.storage.engine import Database
+from core.triage.locator import ContactLocator
+from core.triage.ports import Classifier
+from core.triage.processor import IntakeProcessor
 from liandong.settings import Settings
 from router.classifier import LexiconClassifier
-from router.ports import Classifier
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from liandong.errors import LiandongError, MalformedJSON, PayloadTooLarge
+from core.errors import LiandongError, MalformedJSON, PayloadTooLarge
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from core.deps import Services
 from liandong import status
-from liandong.deps import Services
 
 router = APIRouter(tags=["system"])
 

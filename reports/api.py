@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from liandong.auth.models import Principal
-from liandong.auth.roles import Perm
+from core.auth.models import Principal
+from core.auth.roles import Perm
+from core.deps import Services, client_address, require
 from liandong.container import Container
-from liandong.deps import Services, client_address, require
 from reports.html import render_html
 from reports.service import ReportService
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Table, text
 
-from liandong.db.engine import Database
+from core.storage.engine import Database
 
 CACHE_KIB = 512 * 1024  # SQLite page cache of the bulk writer's connection
 

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from liandong.orgmap.tables import UnitRow
+from core.orgmap.tables import UnitRow
 
 SEED = 110
 ACTOR = "demo-history"

@@ -14,18 +14,18 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Table, func, select
 
 from channels.tables import ChannelCursorRow
-from feedback.service import CURSOR as FEEDBACK_CURSOR
-from feedback.tables import FeedbackCursorRow, RatingRow
-from liandong.cases.tables import (
+from core.cases.tables import (
     CaseCounterRow,
     CaseEventRow,
     CaseRow,
     ContactRow,
     InstructionRow,
 )
-from liandong.db.engine import Database
-from liandong.errors import Conflict
-from liandong.escalation.tables import EscalationRow, EscalationStepRow
+from core.errors import Conflict
+from core.escalation.tables import EscalationRow, EscalationStepRow
+from core.storage.engine import Database
+from feedback.service import CURSOR as FEEDBACK_CURSOR
+from feedback.tables import FeedbackCursorRow, RatingRow
 from liandong.settings import Settings
 from reports.bulk import BulkWriter
 from reports.history import ACTOR, SEED, Batch, Ids, day_volume, load_units, local_days

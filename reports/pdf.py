@@ -21,8 +21,8 @@ from matplotlib import pyplot as plt
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from core.errors import Unavailable
 from feedback.models import STAGES, Rating
-from liandong.errors import Unavailable
 from reports.models import UnitFigures
 from reports.service import DEFINITIONS, LEVELS, Report, stage_label
 

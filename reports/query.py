@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
+from core.escalation.tables import EscalationRow, EscalationStepRow
+from core.orgmap.tables import UnitRow
 from feedback.models import Source, Stage
 from feedback.tables import FollowupSampleRow, RatingRow
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
-from liandong.escalation.tables import EscalationRow, EscalationStepRow
-from liandong.orgmap.tables import UnitRow
 from reports.models import UnitFigures
 
 Progress = Callable[[str], None]

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from core.escalation.ladder import LEVEL_LABELS, Level
+from core.storage.engine import Database
+from core.worktime.periods import KIND_LABELS, Period, month_period, parse_period
 from feedback.models import RATING_LABELS, STAGE_LABELS, Rating, Stage
-from liandong.db.engine import Database
 from reports.models import UnitFigures, assess
-from reports.periods import KIND_LABELS, Period, month_period, parse_period
 from reports.query import CityFigures, city_figures, monthly_series, unit_figures
 from reports.settings import ReportSettings
-from router.ladder import LEVEL_LABELS, Level
 
 # What the progress callback is told, in order (the CLI's progress bar counts these).
 STEPS = ("instructions", "cases", "ratings", "case log", "escalations", "contacts", "stages",

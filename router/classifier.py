@@ -23,11 +23,11 @@ scan is a single loop over the automaton's leftmost-longest matches.
 
 from __future__ import annotations
 
+from core.triage.ports import Classification
 from router.fuzzy import FuzzyMatcher, PinyinEncoder
 from router.lexicon import Lexicon, load_lexicon
 from router.matcher import Matcher
 from router.normalize import Normalizer
-from router.ports import Classification
 from router.scoring import (
     CUE,
     KEYWORD,
@@ -44,7 +44,7 @@ from router.scoring import (
 
 
 class LexiconClassifier:
-    """Implements :class:`router.ports.Classifier`. Build once (about a second), share:
+    """Implements :class:`core.triage.ports.Classifier`. Build once (about a second), share:
     ``classify`` keeps no state between calls (only caches of explanation wording)."""
 
     def __init__(self, lexicon: Lexicon, *, fuzzy: bool = True) -> None:

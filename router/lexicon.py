@@ -12,7 +12,7 @@ Files (see ``router/data/zh/README.md`` for the format):
   matched with the local forms (被偷 → 遭偷, 没有 → 莫得, 小孩 → 娃儿), extra
   character variants for normalisation, the pinyin mergers for fuzzy matching;
 * ``towns.yaml`` — which township short names are also ordinary words and need a
-  place word after them. The names themselves come from ``liandong.orgmap.qianxi``.
+  place word after them. The names themselves come from ``core.orgmap.qianxi``.
 """
 
 from __future__ import annotations
@@ -133,10 +133,10 @@ class LexiconError(ValueError):
 def qianxi_towns() -> list[TownEntry]:
     """Qianxi's 30 township-level units with their aliases and real villages.
 
-    Imported lazily: ``liandong.orgmap`` is pure data here but its package imports
+    Imported lazily: ``core.orgmap`` is pure data here but its package imports
     the ORM, which the router should not pay for unless it asks for the gazetteer.
     """
-    from liandong.orgmap.qianxi import REAL_VILLAGES, TOWNSHIPS
+    from core.orgmap.qianxi import REAL_VILLAGES, TOWNSHIPS
 
     entries = []
     for unit in TOWNSHIPS:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 
+from core.triage.ports import Classification
 from router.lexicon import EmergencyRule, Lexicon, SubtypeSpec, Term, TermKind
 from router.normalize import Normalized
-from router.ports import Classification
 
 _NO_CUES: frozenset[str] = frozenset()
 _NOTHING: tuple[

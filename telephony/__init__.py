@@ -1,7 +1,7 @@
 """Telephony: the six hotline trunks through Asterisk 22, under ARI call control.
 
 Every call to 110, 119, 120, 122, 12315 or 12345 enters our Stasis app, becomes a
-contact through ``liandong.cases.intake.IntakeService`` (``channel="phone"``,
+contact through ``core.cases.intake.IntakeService`` (``channel="phone"``,
 ``live=True``, SIP PIDF-LO location when the carrier sends one), is answered, greeted
 and held in a holding bridge; its state machine is persisted per channel in Redis.
 

@@ -16,11 +16,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from redis.exceptions import RedisError
 
-from liandong.auth.models import Principal
-from liandong.auth.roles import Perm, allows
-from liandong.cases.views import mask_phone
+from core.auth.models import Principal
+from core.auth.roles import Perm, allows
+from core.cases.views import mask_phone
+from core.deps import Services, require
 from liandong.container import Container
-from liandong.deps import Services, require
 from telephony.commands import CommandClient
 from telephony.errors import NoSuchCall, TelephonyUnavailable
 from telephony.schemas import CallbackIn, CallPublic, ConferenceIn, TakeIn, TransferIn

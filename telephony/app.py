@@ -26,11 +26,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from liandong.cases.missed import MissedCallRecorder
-from liandong.cases.tables import CaseRow, ContactRow
+from core.cases.tables import CaseRow, ContactRow
+from core.errors import LiandongError
+from core.storage.engine import Database
+from core.triage.missed import MissedCallRecorder
 from liandong.container import build
-from liandong.db.engine import Database
-from liandong.errors import LiandongError
 from liandong.settings import Settings
 from telephony.ari import AriClient
 from telephony.commands import Command, CommandServer, ok_reply

@@ -33,7 +33,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from liandong.errors import Conflict, InvalidInput, LiandongError, NotFound, Unavailable
+from core.errors import Conflict, InvalidInput, LiandongError, NotFound, Unavailable
 from telephony.errors import TelephonyUnavailable
 from telephony.state import Call
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from liandong.cases.models import Hotline
+from core.cases.models import Hotline
 from telephony.errors import TelephonyConfigInvalid
 from telephony.settings import TelephonySettings
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from liandong.errors import Conflict, InvalidInput, NotFound, Unavailable
+from core.errors import Conflict, InvalidInput, NotFound, Unavailable
 
 
 class TelephonyConfigInvalid(InvalidInput):

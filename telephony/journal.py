@@ -12,9 +12,9 @@ import asyncio
 import logging
 from typing import Protocol
 
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn
 from telephony.state import Call, CallEvent
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """What the call logic needs from the outside world, as small Protocols.
 
 ``telephony.service`` depends only on these; ``telephony.ari.AriClient``,
-``telephony.store.RedisCallStore`` and ``liandong.cases.intake.IntakeService`` implement
+``telephony.store.RedisCallStore`` and ``core.cases.intake.IntakeService`` implement
 them, and tests may hand in fakes.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from liandong.cases.schemas import ContactCreate, ContactCreated
+from core.cases.schemas import ContactCreate, ContactCreated
 from telephony.events import Bridge, Channel, Playback
 from telephony.state import Call
 

@@ -24,9 +24,9 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from liandong.cases.models import Hotline
-from liandong.cases.schemas import ContactCreate, LocationIn
-from liandong.errors import DuplicateIdempotencyKey
+from core.cases.models import Hotline
+from core.cases.schemas import ContactCreate, LocationIn
+from core.errors import DuplicateIdempotencyKey
 from telephony import prompts
 from telephony.errors import AriConflict, AriError, AriNotFound, IllegalCallTransition
 from telephony.events import (

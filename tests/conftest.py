@@ -23,13 +23,13 @@ import pytest
 import redis
 from fastapi import FastAPI
 
+from core.auth.demo import ensure_demo_accounts
+from core.auth.service import AuthService
+from core.orgmap.demo import seed_demo
+from core.storage.engine import Database
 from liandong.app import create_app
-from liandong.auth.demo import ensure_demo_accounts
-from liandong.auth.service import AuthService
 from liandong.container import utc_clock
-from liandong.db.engine import Database
-from liandong.db.migrate import upgrade
-from liandong.orgmap.demo import seed_demo
+from liandong.migrate import upgrade
 from liandong.settings import (
     AuthSettings,
     DatabaseSettings,
@@ -94,7 +94,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
-    target = tmp_path / "liandong.db"
+    target = tmp_path / "core.storage"
     shutil.copy(sqlite_template, target)
     return f"sqlite+aiosqlite:///{target}"
 

@@ -21,14 +21,14 @@ from channels.citizen.schemas import (
 from channels.deps import ChannelServices
 from channels.models import ACCEPTED_REPLY
 from channels.service import submit
+from core.auth.models import Principal
+from core.auth.roles import Perm
+from core.cases.schemas import ContactCreate, LocationIn
+from core.cases.tables import CaseRow
+from core.deps import require
+from core.errors import InvalidInput
 from feedback.models import Source, Stage
 from feedback.service import FeedbackService
-from liandong.auth.models import Principal
-from liandong.auth.roles import Perm
-from liandong.cases.schemas import ContactCreate, LocationIn
-from liandong.cases.tables import CaseRow
-from liandong.deps import require
-from liandong.errors import InvalidInput
 
 router = APIRouter(prefix="/api/v1/channels/app", tags=["channels: citizen app"])
 AppGateway = Annotated[Principal, Depends(require(Perm.contacts_create))]

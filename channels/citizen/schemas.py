@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from liandong.cases.schemas import MediaRef
+from core.cases.schemas import MediaRef
 
 PHONE = r"^1\d{10}$"
 

@@ -17,10 +17,10 @@ from channels.grid.schemas import (
     PatrolReportIn,
     ReportOut,
 )
-from liandong.auth.models import Principal
-from liandong.auth.roles import Perm
-from liandong.cases.lifecycle import Action
-from liandong.deps import require
+from core.auth.models import Principal
+from core.auth.roles import Perm
+from core.cases.lifecycle import Action
+from core.deps import require
 
 router = APIRouter(prefix="/api/v1/channels/grid", tags=["channels: grid workers"])
 GridWorker = Annotated[Principal, Depends(require(Perm.cases_handle))]

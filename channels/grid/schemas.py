@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from channels.citizen.schemas import GpsIn
-from liandong.cases.schemas import MediaRef
+from core.cases.schemas import MediaRef
 
 
 class PatrolReportIn(BaseModel):

@@ -22,14 +22,14 @@ from channels.models import Accepted
 from channels.ports import Intake
 from channels.service import submit
 from channels.tables import MediationRow
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn, ContactCreate, LocationIn, MediaRef
-from liandong.cases.service import CaseService
-from liandong.cases.tables import CaseRow
-from liandong.db.engine import Database
-from liandong.errors import InvalidInput, PermissionDenied
-from liandong.orgmap.tables import UnitRow
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn, ContactCreate, LocationIn, MediaRef
+from core.cases.service import CaseService
+from core.cases.tables import CaseRow
+from core.errors import InvalidInput, PermissionDenied
+from core.orgmap.tables import UnitRow
+from core.storage.engine import Database
 
 CHANNEL = "grid"
 ESCALATE_PREFIX = "【网格提请乡镇综治中心】"

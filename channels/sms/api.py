@@ -14,7 +14,7 @@ from channels.deps import ChannelServices
 from channels.errors import ChannelSignatureInvalid
 from channels.sms import aliyun, tencent
 from channels.sms.service import SmsService
-from liandong.errors import PayloadTooLarge
+from core.errors import PayloadTooLarge
 
 router = APIRouter(prefix="/channels/sms", tags=["channels: sms"])
 MAX_BODY = 256 * 1024

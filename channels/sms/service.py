@@ -14,8 +14,8 @@ from channels.ports import Intake
 from channels.service import submit
 from channels.sms.models import SmsInbound, SmsReceipt, split_long
 from channels.sms.ports import SmsGateway
+from core.cases.schemas import ContactCreate
 from feedback.models import ReplyKind, parse_reply
-from liandong.cases.schemas import ContactCreate
 
 log = logging.getLogger(__name__)
 CHANNEL = "sms"

@@ -11,10 +11,10 @@ from channels.deps import ChannelServices
 from channels.stb.errors import AlarmInvalid
 from channels.stb.schemas import AlarmIn, AlarmOut, DeviceFault, HeartbeatIn, HeartbeatOut
 from channels.stb.service import StbService
-from liandong.auth.models import Principal
-from liandong.auth.roles import Perm
-from liandong.deps import require
-from liandong.orgmap.tables import HouseholdRow
+from core.auth.models import Principal
+from core.auth.roles import Perm
+from core.deps import require
+from core.orgmap.tables import HouseholdRow
 
 router = APIRouter(prefix="/api/v1/channels/stb", tags=["channels: set-top box"])
 MAX_BODY = 4096

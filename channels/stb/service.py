@@ -21,10 +21,10 @@ from channels.stb.schemas import AlarmIn, AlarmOut, DeviceFault, HeartbeatIn, He
 from channels.stb.settings import StbSettings
 from channels.tables import StbDeviceRow
 from channels.wechat.crypto import check_timestamp
-from liandong.cases.schemas import ContactCreate, LocationIn
-from liandong.db.engine import Database
-from liandong.orgmap.service import OrgMapService
-from liandong.orgmap.tables import HouseholdRow
+from core.cases.schemas import ContactCreate, LocationIn
+from core.orgmap.service import OrgMapService
+from core.orgmap.tables import HouseholdRow
+from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
 CHANNEL = "stb_alarm"

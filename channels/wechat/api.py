@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from channels.deps import ChannelServices
 from channels.wechat.settings import PATH
 from channels.wechat.webhook import PushQuery
-from liandong.errors import PayloadTooLarge
+from core.errors import PayloadTooLarge
 
 router = APIRouter(tags=["channels: wechat"])
 

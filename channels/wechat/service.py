@@ -19,8 +19,8 @@ from channels.service import submit
 from channels.wechat import replies
 from channels.wechat.errors import WeChatMessageUnsupported
 from channels.wechat.models import Kind, MenuKey, WeChatMessage
+from core.cases.schemas import ContactCreate, LocationIn, MediaRef
 from feedback.models import ReplyKind, parse_reply
-from liandong.cases.schemas import ContactCreate, LocationIn, MediaRef
 
 log = logging.getLogger(__name__)
 

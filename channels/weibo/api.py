@@ -16,7 +16,7 @@ from channels.deps import ChannelServices
 from channels.errors import ChannelSignatureInvalid
 from channels.wechat.crypto import check_timestamp, verify_signature
 from channels.weibo.service import parse_push
-from liandong.errors import PayloadTooLarge
+from core.errors import PayloadTooLarge
 
 router = APIRouter(prefix="/channels/weibo", tags=["channels: weibo"])
 Q = Annotated[str | None, Query(max_length=64)]

@@ -21,8 +21,8 @@ from channels.tables import ChannelCursorRow
 from channels.weibo.client import WeiboClient
 from channels.weibo.errors import WeiboApiError, WeiboPushInvalid
 from channels.weibo.models import Feed, WeiboItem
-from liandong.cases.schemas import ContactCreate, LocationIn
-from liandong.db.engine import Database
+from core.cases.schemas import ContactCreate, LocationIn
+from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
 CHANNEL = "weibo"

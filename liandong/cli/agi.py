@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import click
 from tqdm import tqdm
 
+from core.errors import LiandongError
+from core.storage.engine import Database
 from liandong.cli.common import load_settings, run_async
-from liandong.db.engine import Database
-from liandong.errors import LiandongError
 
 
 @click.group()

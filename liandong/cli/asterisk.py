@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
+from core.errors import LiandongError
 from liandong.cli.common import echo_json, load_settings
-from liandong.errors import LiandongError
 from liandong.settings import Mode
 from telephony import config, rootfs, runner
 

@@ -9,9 +9,9 @@ from typing import IO, Any
 
 import click
 
+from core.triage.ports import Classification
 from router.classifier import LexiconClassifier
 from router.evaluate import evaluate
-from router.ports import Classification
 
 
 class BadLine(ValueError):

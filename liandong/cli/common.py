@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import click
 from pydantic import ValidationError
 
+from core.errors import LiandongError
 from liandong import logs
-from liandong.errors import LiandongError
 from liandong.settings import Settings
 
 T = TypeVar("T")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from core.storage.engine import Database
 from liandong.cli.common import echo_json, load_settings, run_async
-from liandong.db.engine import Database
-from liandong.db.migrate import current_revision, head_revision, upgrade
+from liandong.migrate import current_revision, head_revision, upgrade
 
 
 @click.group()

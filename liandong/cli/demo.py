@@ -9,11 +9,11 @@ import click
 from tqdm import tqdm
 
 from channels.demo import demo_credentials
-from liandong.auth.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+from core.auth.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+from core.orgmap.demo import seed_demo
 from liandong.cli.common import echo_json, load_settings, run_async
 from liandong.container import build
-from liandong.db.migrate import upgrade
-from liandong.orgmap.demo import seed_demo
+from liandong.migrate import upgrade
 from liandong.settings import Settings
 
 

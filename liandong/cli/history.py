@@ -9,10 +9,10 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from core.orgmap.demo import seed_demo
+from core.storage.engine import Database
 from liandong.cli.common import echo_json, load_settings, run_async
-from liandong.db.engine import Database
-from liandong.db.migrate import upgrade
-from liandong.orgmap.demo import seed_demo
+from liandong.migrate import upgrade
 from liandong.settings import Settings
 from reports.history import SEED
 from reports.history_run import generate_history

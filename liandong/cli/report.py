@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from tqdm import tqdm
 
+from core.storage.engine import Database
+from core.worktime.periods import Kind
 from liandong.cli.common import load_settings, run_async
-from liandong.db.engine import Database
 from liandong.settings import Settings
 from reports.html import render_html
-from reports.periods import Kind
 from reports.service import STEPS, Report, ReportService
 
 

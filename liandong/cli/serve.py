@@ -16,11 +16,11 @@ import uvicorn
 from redis import Redis
 from redis.exceptions import RedisError
 
-from liandong.auth.demo import DEMO_ACCOUNTS
+from core.auth.demo import DEMO_ACCOUNTS
+from core.errors import LiandongError
 from liandong.cli.common import load_settings, run_async
 from liandong.cli.demo import seed_all
-from liandong.errors import LiandongError
-from liandong.queue.worker import default_name, run_worker
+from liandong.processes.worker import default_name, run_worker
 from liandong.settings import Mode, Settings
 from telephony import rootfs, runner
 

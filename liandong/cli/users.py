@@ -6,7 +6,7 @@ from contextlib import AsyncExitStack
 
 import click
 
-from liandong.auth.models import Role
+from core.auth.models import Role
 from liandong.cli.common import echo_json, load_settings, run_async
 from liandong.container import build
 

@@ -14,7 +14,7 @@ Socket errors (``OSError``, ``IncompleteReadError``) are translated here once, i
 
 from __future__ import annotations
 
-from liandong.errors import Unavailable
+from core.errors import Unavailable
 
 
 class AgiError(Unavailable):

@@ -16,11 +16,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
+from core.cases.tables import CaseRow, ContactRow
+from core.errors import InvalidInput
+from core.orgmap.tables import HouseholdRow
+from core.storage.engine import Database
 from ivr.adapters import caller_variants
-from liandong.cases.tables import CaseRow, ContactRow
-from liandong.db.engine import Database
-from liandong.errors import InvalidInput
-from liandong.orgmap.tables import HouseholdRow
 from telephony.fastagi.tables import CallerBlocklistRow
 
 

@@ -22,21 +22,21 @@ from types import TracebackType
 
 from redis.asyncio import Redis
 
+from core.cases.intake import IntakeService
+from core.cases.schemas import LocationIn
+from core.cases.service import CaseService
+from core.queue.outbox import StreamPublisher
+from core.queue.streams import RedisStreams
+from core.queue.workqueue import WorkQueue
+from core.storage.engine import Database
+from core.triage.missed import MissedCallRecorder
+from core.worktime.calendar import default_calendar
 from ivr.adapters import CalendarHours, SqlIvrBackend
 from ivr.contacts import IvrContacts
 from ivr.models import load_flows
 from ivr.ports import CallInfo
 from ivr.service import IvrService, Outcome
-from liandong.cases.intake import IntakeService
-from liandong.cases.missed import MissedCallRecorder
-from liandong.cases.schemas import LocationIn
-from liandong.cases.service import CaseService
-from liandong.db.engine import Database
-from liandong.queue.outbox import StreamPublisher
-from liandong.queue.streams import RedisStreams
-from liandong.queue.workqueue import WorkQueue
 from liandong.settings import Settings
-from router.calendar import default_calendar
 from telephony.fastagi.channel import AgiIvrChannel
 from telephony.fastagi.errors import AgiCommandFailed, AgiError, AgiHangup
 from telephony.fastagi.lookup import CallerLookup

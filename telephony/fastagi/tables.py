@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from liandong.db.base import Base, BigId, utcnow
+from core.storage.base import Base, BigId, utcnow
 
 
 class CallerBlocklistRow(Base):

@@ -14,8 +14,8 @@ import pytest
 
 from asr import catalog, testing
 from asr.settings import AsrSettings
-from liandong.cases.schemas import ContactCreate
-from liandong.queue.worker import run_worker
+from core.cases.schemas import ContactCreate
+from liandong.processes.worker import run_worker
 from liandong.settings import Settings
 from telephony.app import run_telephony
 from telephony.settings import TelephonySettings

@@ -22,8 +22,8 @@ from asr import testing
 from asr.events import live_stream
 from asr.tables import TranscriptRow
 from asr.worker import run_asr_worker
-from liandong.cases.tables import ContactRow
-from liandong.db.engine import Database
+from core.cases.tables import ContactRow
+from core.storage.engine import Database
 from liandong.settings import Settings
 from telephony.ari import AriClient
 from telephony.settings import TelephonySettings

@@ -23,9 +23,9 @@ from asr.store import TranscriptStore
 from asr.tables import TranscriptRow
 from asr.worker import run_asr_worker
 from channels.tables import ChannelMediaRow
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.storage.engine import Database
 from liandong.container import build
-from liandong.db.engine import Database
 from liandong.settings import Settings
 from tests.asr.conftest import EXPECTED
 
@@ -278,7 +278,7 @@ async def test_concurrent_deliveries_of_one_job_land_once_on_postgres(
 ) -> None:
     """Two workers saving the same job at the same moment (a re-claim racing a slow
     original): one wins, the other's transaction rolls back on the primary key."""
-    from liandong.cases.schemas import ContactCreate
+    from core.cases.schemas import ContactCreate
     from tests.conftest import make_settings
 
     s = make_settings(pg_url, redis_url, redis_prefix)

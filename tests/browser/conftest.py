@@ -22,9 +22,9 @@ import uvicorn
 from sqlalchemy import select
 
 from agent_desktop.cameras import camera_jpeg
+from core.orgmap.tables import CameraRow
+from core.storage.engine import Database
 from liandong.app import create_app
-from liandong.db.engine import Database
-from liandong.orgmap.tables import CameraRow
 from liandong.settings import Settings
 from liandong.testing import free_port
 from telephony.settings import TelephonySettings

@@ -13,9 +13,9 @@ from PIL import Image
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from liandong.auth.tables import AuditRow
-from liandong.cases.tables import CaseEventRow, CaseRow
-from liandong.db.engine import Database
+from core.auth.tables import AuditRow
+from core.cases.tables import CaseEventRow, CaseRow
+from core.storage.engine import Database
 from liandong.settings import Settings
 from tests.conftest import login, wait_in_queue
 
@@ -52,8 +52,8 @@ async def _case(client: httpx.AsyncClient, h: dict[str, str]) -> str:
 
 async def _queued(client: httpx.AsyncClient, app: Any, h: dict[str, str]) -> str:
     """A case that the intake path put in the work queue (processed in-process here)."""
+    from core.queue.streams import Entry
     from liandong.container import intake_processor
-    from liandong.queue.streams import Entry
 
     number = await _case(client, h)
     c = app.state.container

@@ -18,8 +18,8 @@ from channels.wechat.settings import DEMO_AES_KEY, DEMO_APP_ID, DEMO_APP_SECRET,
 from channels.wechat.testing import FakeWeChatServer, WeChatPusher
 from channels.weibo.settings import WeiboSettings
 from channels.weibo.testing import FakeWeiboServer
+from core.cases.tables import ContactRow
 from liandong.app import create_app
-from liandong.cases.tables import ContactRow
 from liandong.settings import Settings
 
 TEMPLATES = {"qx-progress-template", "qx-evaluation-template"}

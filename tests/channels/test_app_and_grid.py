@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from channels.runtime import Channels
 from channels.tables import MediationRow
-from liandong.auth.models import Role
-from liandong.orgmap.tables import UnitRow
+from core.auth.models import Role
+from core.orgmap.tables import UnitRow
 from tests.channels.conftest import contact_count
 from tests.conftest import login
 

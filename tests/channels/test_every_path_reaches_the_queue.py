@@ -21,10 +21,10 @@ from channels.stb.settings import DEMO_MASTER_SECRET
 from channels.stb.testing import FakeSetTopBox
 from channels.wechat.testing import WeChatPusher, message_xml
 from channels.weibo.testing import FakeWeiboServer
-from liandong.auth.models import Role
-from liandong.cases.tables import CaseRow, ContactRow
+from core.auth.models import Role
+from core.cases.tables import CaseRow, ContactRow
+from core.orgmap.tables import HouseholdRow, UnitRow
 from liandong.container import intake_processor
-from liandong.orgmap.tables import HouseholdRow, UnitRow
 from tests.channels.test_wechat_push import NUMBER, OPENID, content_of
 from tests.conftest import login
 

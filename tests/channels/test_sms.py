@@ -18,7 +18,7 @@ from channels.sms.settings import DEMO_CALLBACK_SECRET, TencentSmsSettings
 from channels.sms.tencent import TencentSmsAdapter
 from channels.sms.testing import FakeSmsServer, receipt_time
 from channels.tables import OutboundMessageRow
-from liandong.cases.tables import ContactRow
+from core.cases.tables import ContactRow
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

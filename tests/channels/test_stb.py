@@ -19,8 +19,8 @@ from channels.stb.models import device_key, signature_ok
 from channels.stb.schemas import AlarmIn
 from channels.stb.settings import DEMO_MASTER_SECRET
 from channels.stb.testing import FakeSetTopBox
-from liandong.cases.tables import ContactRow
-from liandong.orgmap.tables import HouseholdRow
+from core.cases.tables import ContactRow
+from core.orgmap.tables import HouseholdRow
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

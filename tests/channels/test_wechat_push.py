@@ -17,7 +17,7 @@ from sqlalchemy import select
 from channels.runtime import Channels
 from channels.tables import ChannelMediaRow
 from channels.wechat.testing import WeChatPusher, message_xml
-from liandong.cases.tables import ContactRow
+from core.cases.tables import ContactRow
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

@@ -13,7 +13,7 @@ from channels.runtime import Channels
 from channels.weibo.errors import WeiboApiError
 from channels.weibo.settings import DEMO_APP_SECRET
 from channels.weibo.testing import FakeWeiboServer, WeiboPusher
-from liandong.cases.tables import ContactRow
+from core.cases.tables import ContactRow
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn, ContactCreate
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn, ContactCreate
+from core.orgmap.tables import UnitRow
 from liandong.container import Container
-from liandong.orgmap.tables import UnitRow
 
 ADMIN = Principal(1, "admin", Role.admin, "管理员")
 LEADER = Principal(2, "leader", Role.leader, "领导")

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from channels.runtime import Channels
 from channels.wechat.testing import WeChatPusher, message_xml
+from core.cases.tables import CaseRow
 from feedback.service import FeedbackService
 from feedback.tables import RatingRow
-from liandong.cases.tables import CaseRow
 from tests.feedback.helpers import completed_case
 from tests.feedback.test_sms_and_reopen import last_reply, sms
 

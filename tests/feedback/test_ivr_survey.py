@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from core.cases.tables import CaseRow
 from feedback.service import FeedbackService
 from feedback.survey import SurveyCaller
 from feedback.tables import RatingRow, SurveyCallRow
-from liandong.cases.tables import CaseRow
 from liandong.container import Container, build
 from liandong.settings import Settings
 from tests.feedback.conftest import SurveyAsterisk

@@ -10,8 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn
 from liandong.container import Container
 from tests.conftest import login
 from tests.feedback.helpers import ADMIN, completed_case

@@ -17,10 +17,10 @@ from channels.runtime import Channels
 from channels.sms.settings import DEMO_CALLBACK_SECRET
 from channels.sms.testing import receipt_time
 from channels.tables import OutboundMessageRow
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
+from core.errors import InvalidInput, NotFound
 from feedback.service import FeedbackService, HoldNotOpen
 from feedback.tables import RatingRow, ReopenHoldRow
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
-from liandong.errors import InvalidInput, NotFound
 from tests.conftest import login
 from tests.feedback.helpers import LEADER, completed_case
 

@@ -12,16 +12,16 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn, ContactCreate
-from liandong.cases.tables import CaseRow, InstructionRow
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn, ContactCreate
+from core.cases.tables import CaseRow, InstructionRow
+from core.escalation.notifier import RecordingNotifier
+from core.escalation.scheduler import EscalationScheduler
+from core.escalation.service import EscalationService
+from core.escalation.tables import EscalationRow, EscalationStepRow, NotificationRow
+from core.orgmap.tables import UnitRow
 from liandong.container import Container, build
-from liandong.escalation.notifier import RecordingNotifier
-from liandong.escalation.scheduler import EscalationScheduler
-from liandong.escalation.service import EscalationService
-from liandong.escalation.tables import EscalationRow, EscalationStepRow, NotificationRow
-from liandong.orgmap.tables import UnitRow
 from tests.conftest import make_settings
 
 # Wednesday 25 November 2026, 10:00 in Qianxi: a working day, in office hours.

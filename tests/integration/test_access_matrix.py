@@ -1,4 +1,4 @@
-"""Every route × every role against the documented access matrix (liandong/auth/roles.py).
+"""Every route × every role against the documented access matrix (core/auth/roles.py).
 
 Each API route's permission is read from its dependencies (``require(Perm.x)``, or plain
 authentication); the roles allowed are ``MATRIX[perm]``. For every role's demo account
@@ -18,9 +18,9 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from liandong.auth.models import Role
-from liandong.auth.roles import ACTION_PERM, MATRIX, Perm
-from liandong.deps import authenticate
+from core.auth.models import Role
+from core.auth.roles import ACTION_PERM, MATRIX, Perm
+from core.deps import authenticate
 from tests.conftest import login
 
 pytestmark = pytest.mark.anyio

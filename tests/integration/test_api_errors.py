@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from liandong.cases.tables import CaseRow, ContactRow
-from liandong.queue.tables import OutboxRow
+from core.cases.tables import CaseRow, ContactRow
+from core.queue.tables import OutboxRow
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,8 @@ from pydantic import SecretStr, ValidationError
 from sqlalchemy import select
 
 from channels.settings import ChannelsSettings
+from core.auth.tables import AuditRow
 from liandong.app import create_app
-from liandong.auth.tables import AuditRow
 from liandong.settings import AuthSettings, Mode, Settings
 from telephony.settings import TelephonySettings
 from tests.conftest import login

@@ -12,14 +12,14 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn
+from core.errors import InvalidInput
+from core.escalation.api import router as escalation_router
+from core.orgmap.tables import PersonRow
+from core.worktime.calendar import Limit, default_calendar
 from liandong.app import create_app
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn
-from liandong.errors import InvalidInput
-from liandong.escalation.api import router as escalation_router
-from liandong.orgmap.tables import PersonRow
-from router.calendar import Limit, default_calendar
 from tests.conftest import login
 from tests.integration.escalation_support import (
     CALLTAKER,

@@ -18,11 +18,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn, ContactCreate
-from liandong.cases.tables import InstructionRow
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn, ContactCreate
+from core.cases.tables import InstructionRow
+from core.escalation.tables import EscalationRow
 from liandong.container import Container, build, utc_clock
-from liandong.escalation.tables import EscalationRow
 from liandong.settings import Settings
 from tests.conftest import make_settings
 from tests.integration.escalation_support import (
@@ -45,7 +45,7 @@ async def live(db_url: str, redis_url: str, redis_prefix: str) -> AsyncIterator[
 
 def scheduler(settings: Settings, name: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "liandong.escalation.scheduler", "--name", name,
+        [sys.executable, "-m", "core.escalation.scheduler", "--name", name,
          "--poll", "0.05", "--redeliver-after", "1"],
         cwd=ROOT,
         env=env_for(settings),

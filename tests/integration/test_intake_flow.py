@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from liandong.queue.worker import run_worker
+from liandong.processes.worker import run_worker
 from liandong.settings import Settings
 from tests.conftest import wait_in_queue
 

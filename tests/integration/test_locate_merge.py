@@ -8,11 +8,11 @@ from contextlib import AsyncExitStack
 import pytest
 from sqlalchemy import func, select
 
-from liandong.auth.models import Principal, Role
-from liandong.cases.schemas import ContactCreate
-from liandong.cases.tables import CaseRow, ContactRow
+from core.auth.models import Principal, Role
+from core.cases.schemas import ContactCreate
+from core.cases.tables import CaseRow, ContactRow
+from core.orgmap.tables import HouseholdRow, PlaceRow
 from liandong.container import Container, build, intake_processor
-from liandong.orgmap.tables import HouseholdRow, PlaceRow
 from liandong.settings import Settings
 
 pytestmark = pytest.mark.anyio

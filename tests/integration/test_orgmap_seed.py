@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from liandong.db.engine import Database
-from liandong.db.migrate import upgrade
-from liandong.orgmap.demo import seed_demo
-from liandong.orgmap.service import OrgMapService
-from liandong.orgmap.tables import CameraRow, HouseholdRow, UnitRow
+from core.orgmap.demo import seed_demo
+from core.orgmap.service import OrgMapService
+from core.orgmap.tables import CameraRow, HouseholdRow, UnitRow
+from core.storage.engine import Database
+from liandong.migrate import upgrade
 from liandong.settings import DatabaseSettings
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +38,7 @@ class Seeded:
 
 @pytest.fixture(scope="module")
 async def seeded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Seeded]:
-    path: Path = tmp_path_factory.mktemp("orgmap") / "liandong.db"
+    path: Path = tmp_path_factory.mktemp("orgmap") / "core.storage"
     db = Database(DatabaseSettings(url=f"sqlite+aiosqlite:///{path}"))
     try:
         await upgrade(db)

@@ -8,12 +8,12 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from liandong.auth.models import Principal, Role
-from liandong.cases.schemas import ContactCreate
+from core.auth.models import Principal, Role
+from core.cases.schemas import ContactCreate
+from core.queue.consumer import StreamConsumer
+from core.queue.streams import Entry
+from core.triage.janitor import Janitor
 from liandong.container import Container, build, intake_processor
-from liandong.queue.consumer import StreamConsumer
-from liandong.queue.janitor import Janitor
-from liandong.queue.streams import Entry
 from liandong.settings import Settings
 
 pytestmark = pytest.mark.anyio

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from liandong.auth.models import Principal, Role
-from liandong.cases.lifecycle import Action
-from liandong.cases.schemas import CaseActionIn, ContactCreate
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
+from core.auth.models import Principal, Role
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn, ContactCreate
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
+from core.errors import DuplicateIdempotencyKey, IllegalTransition, UnknownChannel
+from core.orgmap.tables import UnitRow
+from core.queue.tables import OutboxRow
 from liandong.container import Container, build
-from liandong.errors import DuplicateIdempotencyKey, IllegalTransition, UnknownChannel
-from liandong.orgmap.tables import UnitRow
-from liandong.queue.tables import OutboxRow
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio

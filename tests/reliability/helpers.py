@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from liandong.cases.tables import CaseEventRow
-from liandong.queue.tables import OutboxRow
+from core.cases.tables import CaseEventRow
+from core.queue.tables import OutboxRow
 from liandong.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

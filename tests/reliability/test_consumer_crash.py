@@ -13,10 +13,10 @@ from contextlib import AsyncExitStack
 import pytest
 from sqlalchemy import select
 
-from liandong.cases.schemas import ContactCreate
+from core.cases.schemas import ContactCreate
+from core.queue.tables import OutboxRow
 from liandong.container import build
-from liandong.queue.tables import OutboxRow
-from liandong.queue.worker import run_worker
+from liandong.processes.worker import run_worker
 from liandong.settings import Settings
 from tests.reliability.helpers import ROOT, classify_counts, env_for, unprocessed
 
@@ -28,7 +28,7 @@ DOOMED = """
 import asyncio, sys
 from contextlib import AsyncExitStack
 from liandong.container import build
-from liandong.queue.consumer import StreamConsumer
+from core.queue.consumer import StreamConsumer
 from liandong.settings import Settings
 
 async def main():

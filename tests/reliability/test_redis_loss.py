@@ -9,9 +9,9 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from liandong.cases.schemas import ContactCreate
+from core.cases.schemas import ContactCreate
 from liandong.container import build
-from liandong.queue.worker import run_worker
+from liandong.processes.worker import run_worker
 from liandong.testing import RedisServer
 from tests.conftest import make_settings
 from tests.reliability.helpers import classify_counts, unprocessed

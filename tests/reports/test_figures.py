@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from core.cases.tables import CaseEventRow, CaseRow, InstructionRow
+from core.escalation.tables import EscalationRow, EscalationStepRow
+from core.orgmap.tables import UnitRow
+from core.storage.engine import Database
 from feedback.tables import RatingRow
-from liandong.cases.tables import CaseEventRow, CaseRow, InstructionRow
-from liandong.db.engine import Database
-from liandong.escalation.tables import EscalationRow, EscalationStepRow
-from liandong.orgmap.tables import UnitRow
 from liandong.settings import DatabaseSettings
 from reports.service import ReportService
 from reports.settings import ReportSettings

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import func, select
 
 from channels.tables import ChannelCursorRow
+from core.cases.models import CaseState
+from core.cases.service import CaseService
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.storage.engine import Database
 from feedback.tables import FeedbackCursorRow
-from liandong.cases.models import CaseState
-from liandong.cases.service import CaseService
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow
 from liandong.container import utc_clock
-from liandong.db.engine import Database
 from liandong.settings import DatabaseSettings, Settings
 from reports.history_run import HistoryPresent, generate_history
 from reports.service import ReportService

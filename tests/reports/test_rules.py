@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from liandong.errors import InvalidInput
+from core.errors import InvalidInput
+from core.worktime.periods import parse_period
 from reports.models import UnitFigures, assess, bottom_flags, competition_ranks, score
-from reports.periods import parse_period
 
 
 def test_ranks_share_places_on_ties_and_skip_after() -> None:

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from liandong.queue.worker import run_worker
+from liandong.processes.worker import run_worker
 from liandong.settings import Settings
 from liandong.testing import free_port
 from telephony.app import StasisApp, run_telephony

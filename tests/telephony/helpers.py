@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from liandong.cases.tables import CaseRow, ContactRow
-from liandong.db.engine import Database
+from core.cases.tables import CaseRow, ContactRow
+from core.storage.engine import Database
 from liandong.settings import Settings
 from telephony import rootfs
 from telephony.config import instance_paths

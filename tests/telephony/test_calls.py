@@ -14,7 +14,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from liandong.cases.missed import CALLBACK_MARK
+from core.triage.missed import CALLBACK_MARK
 from liandong.settings import Settings
 from telephony.state import CallState
 from telephony.store import RedisCallStore

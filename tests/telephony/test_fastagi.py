@@ -15,19 +15,19 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
+from core.cases.intake import IntakeService
+from core.cases.schemas import ContactCreate
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.errors import InvalidInput
+from core.orgmap.tables import HouseholdRow
+from core.queue.outbox import StreamPublisher
+from core.queue.streams import RedisStreams
+from core.storage.engine import Database
+from core.triage.missed import CALLBACK_MARK
 from ivr.adapters import CALLBACK_REQUEST_MARK
 from ivr.contacts import IN_MENU_MARK, SELF_SERVICE_NOTE
 from ivr.settings import IvrSettings
-from liandong.cases.intake import IntakeService
-from liandong.cases.missed import CALLBACK_MARK
-from liandong.cases.schemas import ContactCreate
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow
 from liandong.container import utc_clock
-from liandong.db.engine import Database
-from liandong.errors import InvalidInput
-from liandong.orgmap.tables import HouseholdRow
-from liandong.queue.outbox import StreamPublisher
-from liandong.queue.streams import RedisStreams
 from liandong.settings import Settings
 from telephony.fastagi.errors import AgiProtocolError
 from telephony.fastagi.lookup import Blocklist

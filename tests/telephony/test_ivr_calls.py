@@ -20,12 +20,12 @@ import pytest
 from redis.asyncio import Redis
 from sqlalchemy import select
 
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.storage.engine import Database
+from core.triage.missed import CALLBACK_MARK
 from ivr.adapters import CALLBACK_REQUEST_MARK
 from ivr.contacts import IN_MENU_MARK, SELF_SERVICE_NOTE
 from ivr.settings import IvrSettings
-from liandong.cases.missed import CALLBACK_MARK
-from liandong.cases.tables import CaseEventRow, CaseRow, ContactRow
-from liandong.db.engine import Database
 from liandong.settings import Settings
 from telephony.app import StasisApp
 from telephony.fastagi.server import run_fastagi

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from core.cases.models import CaseState
+from core.worktime.calendar import default_calendar
 from ivr.adapters import CalendarHours
 from ivr.errors import FlowInvalid
 from ivr.models import DATA, Result, load_flows, parse_flows
@@ -16,8 +18,6 @@ from ivr.ports import CallInfo
 from ivr.service import MAX_STEPS, IvrService, case_number_from_dtmf
 from ivr.settings import IvrSettings
 from ivr.testing import Digits, FixedHours, HangUp, Key, MemoryBackend, ScriptedChannel, Timeout
-from liandong.cases.models import CaseState
-from router.calendar import default_calendar
 
 pytestmark = pytest.mark.anyio
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from liandong.cases.schemas import ContactCreate, ContactCreated
-from liandong.errors import DuplicateIdempotencyKey
+from core.cases.schemas import ContactCreate, ContactCreated
+from core.errors import DuplicateIdempotencyKey
 from telephony.errors import AriNotFound
 from telephony.events import Bridge, Channel, Playback, StasisStart
 from telephony.service import CallService

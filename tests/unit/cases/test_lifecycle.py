@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liandong.cases.lifecycle import (
+from core.cases.lifecycle import (
     TRANSITIONS,
     Action,
     LogEntry,
@@ -12,8 +12,8 @@ from liandong.cases.lifecycle import (
     next_state,
     replay,
 )
-from liandong.cases.models import CaseState as S
-from liandong.errors import IllegalTransition
+from core.cases.models import CaseState as S
+from core.errors import IllegalTransition
 
 HAPPY_PATH = [
     (Action.dispatch, S.dispatched),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from liandong.orgmap.demo import DemoData, generate_demo
+from core.orgmap.demo import DemoData, generate_demo
 
 
 @pytest.fixture(scope="session")

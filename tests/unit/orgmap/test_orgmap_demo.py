@@ -8,11 +8,11 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from liandong.orgmap import qianxi
-from liandong.orgmap.demo import DemoData, generate_demo
-from liandong.orgmap.demo_common import UnitSpec, apportion
-from liandong.orgmap.geometry import PolygonIndex, point_in_polygon, ring_area
-from liandong.orgmap.models import LANDMARK_KINDS, PersonRole, PlaceKind, UnitKind
+from core.orgmap import qianxi
+from core.orgmap.demo import DemoData, generate_demo
+from core.orgmap.demo_common import UnitSpec, apportion
+from core.orgmap.geometry import PolygonIndex, point_in_polygon, ring_area
+from core.orgmap.models import LANDMARK_KINDS, PersonRole, PlaceKind, UnitKind
 
 PLACEHOLDERS = {
     "杜鹃街道", "水西街道", "文峰街道", "永燊街道",

@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from liandong.orgmap.geometry import (
+from core.orgmap.geometry import (
     PolygonIndex,
     bbox,
     centroid,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from liandong.queue.priority import Rank, score, urgent_tier
+from core.queue.priority import Rank, score, urgent_tier
 
 STEP = 120.0
 

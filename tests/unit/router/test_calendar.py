@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from router.calendar import Limit, Unit, WorkCalendar, default_calendar
+from core.worktime.calendar import Limit, Unit, WorkCalendar, default_calendar
 
 CAL = default_calendar()
 CST = CAL.tz

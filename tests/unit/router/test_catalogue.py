@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from liandong.orgmap.qianxi import DEPARTMENTS
-from router.calendar import Limit
-from router.catalogue import Catalogue, Target, TargetKind, default_catalogue
+from core.dispatch.catalogue import Catalogue, Target, TargetKind, default_catalogue
+from core.orgmap.qianxi import DEPARTMENTS
+from core.worktime.calendar import Limit
 
 CAT = default_catalogue()
 POLICE = Target(TargetKind.department, "QX-D01")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from liandong.orgmap.qianxi import TOWNSHIPS
+from core.orgmap.qianxi import TOWNSHIPS
 from router.evaluate import evaluate
 
 from .lexicon_support import DEV_SET, shared_classifier

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.triage.ports import Classification, Classifier
 from router.classifier import LexiconClassifier
-from router.ports import Classification, Classifier
 
 from .lexicon_support import shared_classifier
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from router.calendar import default_calendar
-from router.duty import DutyUnit, How, Staff, assign, duty_staff, on_duty, window_open
+from core.dispatch.duty import DutyUnit, How, Staff, assign, duty_staff, on_duty, window_open
+from core.worktime.calendar import default_calendar
 
 CAL = default_calendar()
 CST = CAL.tz

@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from router.gazetteer import Gazetteer, Place
-from router.location import Candidate, device, distance_m, fuse, mentioned
-from router.merge import CaseFacts, choose_target
+from core.orgmap.gazetteer import Gazetteer, Place
+from core.orgmap.location import Candidate, device, distance_m, fuse, mentioned
+from core.triage.merge import CaseFacts, choose_target
 
 ZHONGSHAN = Place(1, "钟山镇", "township", 27.10, 106.10, 1, ("钟山",))
 HONGSHUI = Place(2, "洪水镇", "township", 27.20, 106.20, 2, ("洪水",))

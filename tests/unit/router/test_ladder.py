@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from router.calendar import Limit, default_calendar
-from router.ladder import (
+from core.escalation.ladder import (
     Acknowledged,
     CaseEnded,
     Cause,
@@ -29,6 +28,7 @@ from router.ladder import (
     open_ladder,
     run,
 )
+from core.worktime.calendar import Limit, default_calendar
 
 CAL = default_calendar()
 T0 = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Qianxi

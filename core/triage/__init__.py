@@ -1,0 +1,1 @@
+"""Triage: each contact classified, located, merged and queued for the call takers."""

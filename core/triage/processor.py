@@ -1,0 +1,243 @@
+"""The intake handler: classify, locate and maybe merge a new contact's case, then queue it.
+
+Exactly-once effect: the first statement of the transaction flips the outbox
+row's ``processed_at`` from NULL; a duplicate delivery (re-claim after a crash,
+or an outbox republish) finds it set and changes nothing. On PostgreSQL the
+row lock makes a concurrent duplicate wait and then see the flag; on SQLite the
+write lock serialises them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.auth.models import Principal, Role
+from core.cases import caselog
+from core.cases.lifecycle import Action
+from core.cases.models import OPEN_STATES
+from core.cases.schemas import CaseActionIn
+from core.cases.service import CaseService
+from core.cases.tables import CaseRow, ContactRow
+from core.queue.streams import Entry
+from core.queue.tables import OutboxRow
+from core.queue.workqueue import QueueItem, WorkQueue
+from core.storage.engine import Database
+from core.triage.locator import ContactLocator
+from core.triage.merge import EVENT_RULES, SAME_SENDER_S, CaseFacts, MergeDecision, choose_target
+from core.triage.ports import Classifier
+
+SYSTEM = Principal(0, "system:intake", Role.admin, "系统")
+MERGE_LOOKBACK = timedelta(
+    seconds=max([SAME_SENDER_S, *(r.window_s for r in EVENT_RULES.values())])
+)
+
+
+class TownshipNames(Protocol):
+    def township_name(self, township_id: int | None) -> str | None: ...
+
+
+def queue_item(case: CaseRow, contact: ContactRow, names: TownshipNames | None) -> QueueItem:
+    """The work-queue view of a case, from its row and its first contact."""
+    return QueueItem(
+        case_number=case.number,
+        channel=contact.channel,
+        hotline=contact.hotline,
+        category=case.category,
+        subtype=case.subtype,
+        priority=case.priority,
+        emergency=case.emergency,
+        live=contact.live,
+        summary=case.summary,
+        township=names.township_name(case.township_id) if names else None,
+        enqueued_at=contact.received_at.timestamp(),
+    )
+
+
+class IntakeProcessor:
+    def __init__(
+        self,
+        db: Database,
+        classifier: Classifier,
+        locator: ContactLocator | None,
+        cases: CaseService,
+        workqueue: WorkQueue,
+        clock: Callable[[], datetime],
+        name: str,
+    ) -> None:
+        self.db = db
+        self.classifier = classifier
+        self.locator = locator
+        self.cases = cases
+        self.workqueue = workqueue
+        self.clock = clock
+        self.name = name
+
+    async def __call__(self, entry: Entry) -> None:
+        now = self.clock()
+        async with self.db.session() as s:
+            claimed = await s.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == entry.outbox_id, OutboxRow.processed_at.is_(None))
+                .values(processed_at=now, processed_by=self.name)
+            )
+            contact = await s.scalar(
+                select(ContactRow).where(ContactRow.id == entry.payload["contact_id"])
+            )
+            case = await s.scalar(select(CaseRow).where(CaseRow.id == entry.payload["case_id"]))
+            if contact is None or case is None:
+                raise LookupError(f"outbox {entry.outbox_id} names a missing contact or case")
+            if claimed.rowcount == 1:  # type: ignore[attr-defined]
+                await self._process(s, case, contact, now)
+            elif not case.queued:
+                return
+        if case.queued and case.taken_by is None and case.state == "received":
+            # Re-adding on a duplicate delivery heals a queue entry lost with Redis.
+            names = self.locator.orgmap if self.locator is not None else None
+            await self.workqueue.add(queue_item(case, contact, names))
+
+    async def _process(
+        self, s: AsyncSession, case: CaseRow, contact: ContactRow, now: datetime
+    ) -> None:
+        fields = (
+            "category",
+            "subtype",
+            "emergency",
+            "priority",
+            "lat",
+            "lon",
+            "location_source",
+            "address",
+            "township_id",
+            "grid_id",
+        )
+        before = {k: getattr(case, k) for k in fields}
+        c = self.classifier.classify(contact.text or contact.transcript or "", contact.hotline)
+        case.category, case.subtype = c.category, c.subtype
+        case.emergency, case.priority = c.emergency, c.priority
+        data: dict[str, Any] = {
+            "keywords": [list(k) for k in c.keywords],
+            "explanation": c.explanation,
+            "contact_id": contact.id,
+        }
+        located = await self.locator.locate(s, contact) if self.locator is not None else None
+        if located is not None:
+            fix = located.fix
+            case.lat, case.lon, case.location_source = fix.lat, fix.lon, fix.source
+            case.address = fix.label or case.address
+            if located.placement is not None:
+                case.township_id = located.placement.township_id
+                case.grid_id = located.placement.grid_id
+            data["location"] = {
+                "source": fix.source,
+                "confidence": fix.confidence,
+                "accuracy_m": fix.accuracy_m,
+                "alternatives": [c.source for c in fix.others],
+            }
+        elif c.town is not None and self.locator is not None:
+            # No point to place it, but the text names its township: enough to
+            # route it to that township's center.
+            case.township_id = self.locator.orgmap.township_id(c.town)
+        case.updated_at = now
+        case.version += 1
+        after = {k: getattr(case, k) for k in fields}
+        changed = [k for k in fields if before[k] != after[k]]
+        await caselog.append(
+            s,
+            case_id=case.id,
+            actor=f"system:{self.name}",
+            action=Action.classify,
+            at=now,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+            data=data,
+        )
+        decision = await self._merge_target(s, case, contact)
+        if decision is not None and not contact.live:
+            await self.cases.apply(
+                s,
+                case,
+                Action.merge,
+                CaseActionIn(into=decision.target.number, reason=f"自动并单：{decision.reason}"),
+                SYSTEM,
+                now,
+            )
+        elif decision is not None:
+            # A caller on the line is answered whatever: suggest, do not merge.
+            await caselog.append(
+                s,
+                case_id=case.id,
+                actor=SYSTEM.username,
+                action=Action.note,
+                at=now,
+                data={"possible_duplicate_of": decision.target.number, "reason": decision.reason},
+            )
+        case.queued = case.state == "received"
+
+    async def _merge_target(
+        self, s: AsyncSession, case: CaseRow, contact: ContactRow
+    ) -> MergeDecision | None:
+        since = case.created_at - MERGE_LOOKBACK
+        rows = (
+            await s.execute(
+                select(
+                    CaseRow.id,
+                    CaseRow.number,
+                    CaseRow.category,
+                    CaseRow.lat,
+                    CaseRow.lon,
+                    CaseRow.created_at,
+                )
+                .where(
+                    CaseRow.created_at >= since,
+                    CaseRow.id != case.id,
+                    CaseRow.state.in_([st.value for st in OPEN_STATES]),
+                    CaseRow.merged_into_id.is_(None),
+                )
+                .where(
+                    (CaseRow.category == case.category)
+                    | CaseRow.id.in_(
+                        select(ContactRow.case_id).where(ContactRow.sender == contact.sender)
+                    )
+                )
+                .order_by(CaseRow.created_at)
+                .limit(200)
+            )
+        ).all()
+        if not rows:
+            return None
+        senders: dict[int, set[str]] = {}
+        for cid, sender in await s.execute(
+            select(ContactRow.case_id, ContactRow.sender).where(
+                ContactRow.case_id.in_([r.id for r in rows])
+            )
+        ):
+            senders.setdefault(cid, set()).add(sender)
+        new = CaseFacts(
+            case.id,
+            case.number,
+            case.category,
+            case.lat,
+            case.lon,
+            case.created_at,
+            frozenset({contact.sender}),
+        )
+        return choose_target(
+            new,
+            [
+                CaseFacts(
+                    r.id,
+                    r.number,
+                    r.category,
+                    r.lat,
+                    r.lon,
+                    r.created_at,
+                    frozenset(senders.get(r.id, ())),
+                )
+                for r in rows
+            ],
+        )

@@ -1,0 +1,1 @@
+"""Working time: the working-day calendar, deadlines in working time, report periods."""

@@ -1,0 +1,1 @@
+"""The platform's processes, composed from the one composition root."""

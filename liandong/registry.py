@@ -1,0 +1,27 @@
+"""Imports every context's tables so ``Base.metadata`` is complete (Alembic, tests)."""
+
+from asr import tables as asr_tables
+from channels import tables as channel_tables
+from core.auth import tables as auth_tables
+from core.cases import tables as case_tables
+from core.escalation import tables as escalation_tables
+from core.orgmap import tables as orgmap_tables
+from core.queue import tables as queue_tables
+from core.storage.base import Base
+from feedback import tables as feedback_tables
+from telephony.fastagi import tables as fastagi_tables
+
+metadata = Base.metadata
+
+__all__ = [
+    "asr_tables",
+    "auth_tables",
+    "case_tables",
+    "channel_tables",
+    "escalation_tables",
+    "fastagi_tables",
+    "feedback_tables",
+    "metadata",
+    "orgmap_tables",
+    "queue_tables",
+]
