@@ -28,7 +28,7 @@ from core.cases.views import case_public
 from core.deps import Services, client_address, require
 from core.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 from core.orgmap.tables import UnitRow
-from liandong.settings import Mode
+from core.settings import Mode
 
 STATIC = Path(__file__).parent / "static"
 

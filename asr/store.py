@@ -10,9 +10,7 @@ transaction rolls back whole.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,6 +23,7 @@ from core.cases import caselog
 from core.cases.lifecycle import Action
 from core.cases.models import OPEN_STATES
 from core.cases.tables import CaseRow, ContactRow
+from core.clock import Clock
 from core.errors import LiandongError
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
@@ -49,7 +48,7 @@ class TranscriptStore:
         classifier: Classifier,
         workqueue: WorkQueue | None,
         names: TownshipNames | None,
-        clock: Callable[[], datetime],
+        clock: Clock,
         actor: str = "system:asr",
     ) -> None:
         self.db = db

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime
 
 from redis.exceptions import RedisError
 from sqlalchemy import select, update
@@ -20,6 +18,7 @@ from asr.jobs import AsrJobStreams
 from asr.models import Job, JobKind
 from channels.tables import ChannelMediaRow
 from core.aio import sleep_or_stop
+from core.clock import Clock
 from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -32,7 +31,7 @@ class VoiceMediaSweep:
         db: Database,
         jobs: AsrJobStreams,
         language: str,
-        clock: Callable[[], datetime],
+        clock: Clock,
         interval_s: float,
     ) -> None:
         self.db = db

@@ -31,10 +31,10 @@ from redis.asyncio import Redis
 
 from core.auth.demo import ensure_demo_accounts
 from core.auth.service import AuthService
+from core.clock import utc_clock
 from core.orgmap.demo import seed_demo
 from core.queue.workqueue import QueueItem, WorkQueue
 from core.storage.engine import Database
-from liandong.container import utc_clock
 from liandong.migrate import upgrade
 from liandong.settings import AuthSettings, DatabaseSettings, RedisSettings, Settings
 from liandong.testing import RedisServer, free_port

@@ -12,8 +12,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -21,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from channels.tables import ChannelMediaRow
+from core.clock import Clock
 from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -32,7 +31,7 @@ class MediaSource(Protocol):
 
 
 class MediaStore:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 
@@ -65,7 +64,7 @@ class MediaFetcher:
         db: Database,
         sources: dict[str, MediaSource],
         directory: Path,
-        clock: Callable[[], datetime],
+        clock: Clock,
         interval_s: float = 1.0,
     ) -> None:
         self.db = db

@@ -13,8 +13,6 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -25,6 +23,7 @@ from channels.settings import ChannelsSettings
 from channels.sms.models import split_long
 from channels.tables import ChannelCursorRow
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.clock import Clock
 from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -41,7 +40,7 @@ class NoticeWatcher:
         db: Database,
         outbound: OutboundService,
         settings: ChannelsSettings,
-        clock: Callable[[], datetime],
+        clock: Clock,
         interval_s: float = 2.0,
     ) -> None:
         self.db = db

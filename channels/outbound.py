@@ -12,9 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import or_, select, update
@@ -22,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from channels.models import OutboundStatus, lower_ranks
 from channels.tables import OutboundMessageRow
+from core.clock import Clock
 from core.errors import LiandongError
 from core.storage.engine import Database
 
@@ -45,7 +45,7 @@ class Sender(Protocol):
 
 
 class OutboundService:
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 
@@ -107,7 +107,7 @@ class OutboundSender:
         self,
         db: Database,
         senders: dict[str, Sender],
-        clock: Callable[[], datetime],
+        clock: Clock,
         *,
         max_attempts: int = 3,
         interval_s: float = 1.0,

@@ -26,8 +26,8 @@ from channels.wechat.webhook import WeChatWebhook
 from channels.weibo.client import WeiboClient
 from channels.weibo.service import WeiboSender, WeiboService
 from core.errors import Unavailable
+from core.settings import Mode
 from liandong.container import Container
-from liandong.settings import Mode
 
 log = logging.getLogger(__name__)
 

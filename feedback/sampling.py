@@ -3,13 +3,13 @@ picked deterministically (feedback.models.sample_key) and idempotently."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.cases.tables import CaseEventRow, CaseRow
+from core.clock import Clock
 from core.storage.engine import Database
 from core.worktime.periods import month_period
 from feedback.models import sample_key, sample_size
@@ -33,7 +33,7 @@ class SampleService:
         db: Database,
         settings: FeedbackSettings,
         timezone: str,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.db = db
         self.settings = settings

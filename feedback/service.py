@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from core.cases.models import InstructionRole
 from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
+from core.clock import Clock
 from core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
 from core.storage.engine import Database
 from feedback.models import (
@@ -79,7 +80,7 @@ class FeedbackService:
         db: Database,
         cases: CaseService,
         settings: FeedbackSettings,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.db = db
         self.cases = cases

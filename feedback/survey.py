@@ -18,8 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select, update
@@ -28,6 +27,7 @@ from core.auth.models import Principal, Role
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
 from core.cases.tables import CaseRow
+from core.clock import Clock
 from core.errors import IllegalTransition
 from core.storage.engine import Database
 from feedback.models import STAGES, Rating, Source, Stage, call_window
@@ -143,7 +143,7 @@ class SurveyCaller:
         feedback: FeedbackService,
         settings: FeedbackSettings,
         telephony: TelephonySettings,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.db = db
         self.feedback = feedback

@@ -9,7 +9,7 @@ to the case log. ``CalendarHours`` says whether a hotline is staffed now.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 from redis.exceptions import RedisError
@@ -21,6 +21,7 @@ from core.cases.lifecycle import Action
 from core.cases.models import CaseState
 from core.cases.schemas import ContactCreate
 from core.cases.tables import CaseRow, ContactRow
+from core.clock import Clock
 from core.errors import DuplicateIdempotencyKey
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
@@ -58,7 +59,7 @@ class SqlIvrBackend:
         workqueue: WorkQueue,
         intake: IntakeService,
         settings: IvrSettings,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.db = db
         self.workqueue = workqueue

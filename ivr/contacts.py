@@ -24,8 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -37,6 +35,7 @@ from core.cases.models import CaseState
 from core.cases.schemas import CaseActionIn, ContactCreate, LocationIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseRow, ContactRow
+from core.clock import Clock
 from core.errors import DuplicateIdempotencyKey
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
@@ -75,7 +74,7 @@ class IvrContacts:
         workqueue: WorkQueue,
         cases: CaseService,
         missed: MissedCallRecorder,
-        clock: Callable[[], datetime],
+        clock: Clock,
         *,
         intake_timeout_s: float = 3.0,
     ) -> None:

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 
+from core.clock import Clock
 from ivr import prompts
 from ivr.errors import CallerHungUp
 from ivr.models import (
@@ -102,7 +101,7 @@ class IvrService:
         settings: IvrSettings,
         *,
         case_prefix: str,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.flows = flows
         self.backend = backend

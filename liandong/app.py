@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from datetime import datetime
 
 from fastapi import FastAPI
 
@@ -13,13 +12,14 @@ from channels.api import include as include_channels
 from core.auth.api import router as auth_router
 from core.cases.api import router as cases_router
 from core.cases.instructions_api import router as instructions_router
+from core.clock import Clock, utc_clock
 from core.escalation.api import router as escalation_router
 from core.metrics import Metrics, MetricsMiddleware
 from core.orgmap.api import router as orgmap_router
 from core.triage.api import router as queue_router
 from feedback.api import router as feedback_router
 from liandong import http_errors
-from liandong.container import build, utc_clock
+from liandong.container import build
 from liandong.settings import Settings
 from liandong.system_api import router as system_router
 from reports.api import router as reports_router
@@ -35,9 +35,7 @@ Authenticate with `POST /api/v1/auth/token` (OAuth2 password flow) and send
 """
 
 
-def create_app(
-    settings: Settings | None = None, clock: Callable[[], datetime] = utc_clock
-) -> FastAPI:
+def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> FastAPI:
     settings = settings or Settings()
     metrics = Metrics()
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 import functools
 import gc
 import logging
-from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
@@ -17,6 +15,7 @@ from core.auth.service import AuthService
 from core.auth.throttle import LoginThrottle
 from core.cases.intake import IntakeService
 from core.cases.service import CaseService
+from core.clock import Clock, utc_clock
 from core.metrics import Metrics
 from core.orgmap.service import OrgMapService
 from core.queue.outbox import StreamPublisher
@@ -39,10 +38,6 @@ def default_classifier() -> Classifier:
     return LexiconClassifier.from_data(lang="zh", fuzzy=True)
 
 
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 def intake_processor(c: Container, name: str) -> IntakeProcessor:
     return IntakeProcessor(c.db, c.classifier, c.locator, c.cases, c.workqueue, c.clock, name)
 
@@ -61,12 +56,10 @@ class Container:
     cases: CaseService
     auth: AuthService
     metrics: Metrics
-    clock: Callable[[], datetime]
+    clock: Clock
 
 
-async def build(
-    settings: Settings, stack: AsyncExitStack, clock: Callable[[], datetime] = utc_clock
-) -> Container:
+async def build(settings: Settings, stack: AsyncExitStack, clock: Clock = utc_clock) -> Container:
     db = Database(settings.database)
     stack.push_async_callback(db.close)
     # Connections are made lazily: the platform starts (degraded) without Redis

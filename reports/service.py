@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from core.clock import Clock
 from core.escalation.ladder import LEVEL_LABELS, Level
 from core.storage.engine import Database
 from core.worktime.periods import KIND_LABELS, Period, month_period, parse_period
@@ -138,7 +139,7 @@ class ReportService:
         *,
         center: str,
         timezone: str,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self.db = db
         self.settings = settings

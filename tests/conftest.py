@@ -25,10 +25,10 @@ from fastapi import FastAPI
 
 from core.auth.demo import ensure_demo_accounts
 from core.auth.service import AuthService
+from core.clock import utc_clock
 from core.orgmap.demo import seed_demo
 from core.storage.engine import Database
 from liandong.app import create_app
-from liandong.container import utc_clock
 from liandong.migrate import upgrade
 from liandong.settings import (
     AuthSettings,

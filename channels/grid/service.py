@@ -3,9 +3,6 @@ escalations (R3), acting as their own unit_staff account."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from sqlalchemy import select
 
 from channels.citizen.schemas import GpsIn
@@ -27,6 +24,7 @@ from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn, ContactCreate, LocationIn, MediaRef
 from core.cases.service import CaseService
 from core.cases.tables import CaseRow
+from core.clock import Clock
 from core.errors import InvalidInput, PermissionDenied
 from core.orgmap.tables import UnitRow
 from core.storage.engine import Database
@@ -52,9 +50,7 @@ def _with_photos(note: str | None, photos: list[MediaRef]) -> str | None:
 
 
 class GridService:
-    def __init__(
-        self, db: Database, intake: Intake, cases: CaseService, clock: Callable[[], datetime]
-    ) -> None:
+    def __init__(self, db: Database, intake: Intake, cases: CaseService, clock: Clock) -> None:
         self.db = db
         self.intake = intake
         self.cases = cases

@@ -6,8 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -22,6 +21,7 @@ from channels.stb.settings import StbSettings
 from channels.tables import StbDeviceRow
 from channels.wechat.crypto import check_timestamp
 from core.cases.schemas import ContactCreate, LocationIn
+from core.clock import Clock
 from core.orgmap.service import OrgMapService
 from core.orgmap.tables import HouseholdRow
 from core.storage.engine import Database
@@ -39,7 +39,7 @@ class StbService:
         intake: Intake,
         orgmap: OrgMapService,
         nonces: NonceStore,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.settings = settings
         self.db = db

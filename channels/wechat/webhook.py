@@ -10,9 +10,7 @@ answered within 5 s is retried up to three times.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from channels.errors import ChannelSignatureInvalid, PlaintextRefused
 from channels.wechat.crypto import MessageCrypto, check_timestamp, verify_signature
@@ -21,6 +19,7 @@ from channels.wechat.parser import parse_message, parse_xml
 from channels.wechat.replies import text_reply
 from channels.wechat.service import WeChatService
 from channels.wechat.settings import WeChatSettings
+from core.clock import Clock
 
 SUCCESS = "success"
 
@@ -39,7 +38,7 @@ class WeChatWebhook:
         self,
         settings: WeChatSettings,
         service: WeChatService,
-        clock: Callable[[], datetime],
+        clock: Clock,
         *,
         plaintext_allowed: bool,
     ) -> None:

@@ -9,8 +9,6 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from channels.models import ACCEPTED_REPLY
@@ -22,6 +20,7 @@ from channels.weibo.client import WeiboClient
 from channels.weibo.errors import WeiboApiError, WeiboPushInvalid
 from channels.weibo.models import Feed, WeiboItem
 from core.cases.schemas import ContactCreate, LocationIn
+from core.clock import Clock
 from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ class WeiboService:
         intake: Intake,
         client: WeiboClient,
         outbound: OutboundService,
-        clock: Callable[[], datetime],
+        clock: Clock,
         poll_every_s: float,
     ) -> None:
         self.db = db

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import secrets
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,11 +20,12 @@ from sqlalchemy import select, update
 
 from core.auth.models import Principal, Role
 from core.auth.passwords import hash_password, needs_rehash, verify_password
+from core.auth.settings import AuthSettings
 from core.auth.tables import AuditRow, TokenRow, UserRow
 from core.auth.throttle import LoginThrottle
+from core.clock import Clock
 from core.errors import AuthError, InvalidInput
 from core.storage.engine import Database
-from liandong.settings import AuthSettings
 
 CACHE_TTL_S = 10.0
 _CACHE_MAX = 10_000
@@ -50,7 +50,7 @@ class AuthService:
         settings: AuthSettings,
         *,
         demo_allowed: bool,
-        clock: Callable[[], datetime],
+        clock: Clock,
         throttle: LoginThrottle | None = None,
     ) -> None:
         self.db = db

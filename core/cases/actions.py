@@ -20,11 +20,11 @@ from core.auth.models import Principal, Role
 from core.cases.lifecycle import REASON_REQUIRED, Action
 from core.cases.models import Category, InstructionRole, InstructionState
 from core.cases.schemas import CaseActionIn
+from core.cases.settings import CaseSettings
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
 from core.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from core.escalation import dispatch as escalation_dispatch
 from core.orgmap.tables import UnitRow
-from liandong.settings import CaseSettings
 
 ACTIVE = (InstructionState.sent, InstructionState.acknowledged, InstructionState.in_progress)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,12 +22,13 @@ from core.cases.lifecycle import Action
 from core.cases.models import Channel, Hotline, LocationSource
 from core.cases.numbering import local_day, next_numbers
 from core.cases.schemas import ContactCreate, ContactCreated
+from core.cases.settings import CaseSettings
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.clock import Clock
 from core.errors import DuplicateIdempotencyKey, InvalidInput, UnknownChannel, UnknownHotline
 from core.queue.ports import Publisher
 from core.queue.tables import OutboxRow
 from core.storage.engine import Database
-from liandong.settings import CaseSettings
 
 TOPIC_CONTACT_RECEIVED = "contact.received"
 
@@ -101,7 +101,7 @@ class IntakeService:
         db: Database,
         publisher: Publisher,
         settings: CaseSettings,
-        clock: Callable[[], datetime],
+        clock: Clock,
         *,
         max_batch: int = 64,
     ) -> None:

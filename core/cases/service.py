@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -16,10 +15,11 @@ from core.cases.actions import HANDLERS, ActionContext, require_reason
 from core.cases.lifecycle import UNIT_ACTIONS, Action, LogEntry, next_state, replay
 from core.cases.models import CaseState
 from core.cases.schemas import CaseActionIn
+from core.cases.settings import CaseSettings
 from core.cases.tables import CaseEventRow, CaseRow, InstructionRow
+from core.clock import Clock
 from core.errors import Conflict, NotFound
 from core.storage.engine import Database
-from liandong.settings import CaseSettings
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class CaseService:
         db: Database,
         settings: CaseSettings,
         queue: QueueIndex | None,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.db = db
         self.settings = settings

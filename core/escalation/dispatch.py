@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.cases.settings import CaseSettings
 from core.cases.tables import CaseRow, InstructionRow
 from core.dispatch.catalogue import Catalogue, Route, Target, TargetKind, default_catalogue
 from core.dispatch.duty import Assignment, DutyUnit, Staff, assign
@@ -25,7 +26,6 @@ from core.escalation.ladder import Phase
 from core.escalation.tables import EscalationRow
 from core.orgmap.tables import PersonRow, UnitRow
 from core.worktime.calendar import Limit, Unit, WorkCalendar, default_calendar
-from liandong.settings import CaseSettings
 
 DUTY_ROLES = ("duty_officer", "unit_staff", "grid_worker", "dispatcher", "unit_head")
 

@@ -7,9 +7,9 @@ idempotent on the notice key, so a re-delivered notice is still one row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
+from core.clock import Clock
 from core.escalation.ports import Notice
 from core.escalation.sql import insert_ignoring
 from core.escalation.tables import NotificationRow
@@ -20,7 +20,7 @@ from core.storage.engine import Database
 class RecordingNotifier:
     channel = "record"
 
-    def __init__(self, db: Database, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.clock = clock
 

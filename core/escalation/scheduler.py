@@ -3,32 +3,24 @@
 It holds no timers of its own: each pass asks the database what is due (``next_due_at``
 <= now), so it can be stopped, killed or run twice at any moment. Wire it into a
 worker's task group with ``tg.create_task(scheduler.run(stop))``; run it stand-alone
-with ``python -m core.escalation.scheduler``.
+with ``python -m liandong.processes.scheduler``.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import logging
-import os
-import signal
-import socket
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from core.aio import sleep_or_stop
+from core.clock import Clock, utc_clock
 from core.escalation.notifier import RecordingNotifier
 from core.escalation.ports import Notice, Notifier
 from core.escalation.service import EscalationService, Pass
 from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
-
-
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 class EscalationScheduler:
@@ -38,7 +30,7 @@ class EscalationScheduler:
         notifier: Notifier,
         *,
         name: str,
-        clock: Callable[[], datetime] = utc_clock,
+        clock: Clock = utc_clock,
         batch: int = 500,
         poll_s: float = 0.25,
         coalesce_s: float = 0.1,
@@ -148,45 +140,9 @@ class EscalationScheduler:
 
 
 def build_scheduler(
-    db: Database, name: str, clock: Callable[[], datetime] = utc_clock, **kw: Any
+    db: Database, name: str, clock: Clock = utc_clock, **kw: Any
 ) -> EscalationScheduler:
     """The scheduler with the default (recording) notifier, for the worker to run."""
     return EscalationScheduler(
         EscalationService(db), RecordingNotifier(db, clock), name=name, clock=clock, **kw
     )
-
-
-async def _main(name: str, poll_s: float, redeliver_after_s: float) -> None:
-    from liandong.settings import Settings
-
-    settings = Settings()
-    db = Database(settings.database)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        await build_scheduler(db, name, poll_s=poll_s, redeliver_after_s=redeliver_after_s).run(
-            stop
-        )
-    finally:
-        await db.close()
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Run the escalation scheduler (R12) alone.")
-    parser.add_argument("--name", default=f"{socket.gethostname()}-{os.getpid()}")
-    parser.add_argument("--poll", type=float, default=0.25, help="seconds between idle passes")
-    parser.add_argument(
-        "--redeliver-after",
-        type=float,
-        default=30.0,
-        help="seconds after which notices of a step nobody confirmed are delivered again",
-    )
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO)
-    asyncio.run(_main(args.name, args.poll, args.redeliver_after))
-
-
-if __name__ == "__main__":
-    main()

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
 from sqlalchemy import and_, or_, select, update
 
 from core.aio import sleep_or_stop
+from core.clock import Clock
 from core.queue.streams import RedisStreams
 from core.queue.tables import OutboxRow
 from core.storage.engine import Database
@@ -66,7 +66,7 @@ class OutboxRelay:
         *,
         republish_after_s: float,
         interval_s: float,
-        clock: Callable[[], datetime],
+        clock: Clock,
         batch: int = 500,
     ) -> None:
         self.db = db

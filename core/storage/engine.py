@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.pool import StaticPool
 
-from liandong.settings import DatabaseSettings
+from core.storage.settings import DatabaseSettings
 
 T = TypeVar("T")
 

@@ -8,8 +8,6 @@ summary says so where the queue shows it. The hang-up is written to the case log
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
-from datetime import datetime
 
 from redis.exceptions import RedisError
 from sqlalchemy import select
@@ -17,6 +15,7 @@ from sqlalchemy import select
 from core.cases import caselog
 from core.cases.lifecycle import Action
 from core.cases.tables import CaseRow, ContactRow
+from core.clock import Clock
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
 from core.triage.processor import TownshipNames, queue_item
@@ -30,7 +29,7 @@ class MissedCallRecorder:
         db: Database,
         workqueue: WorkQueue,
         names: TownshipNames | None,
-        clock: Callable[[], datetime],
+        clock: Clock,
     ) -> None:
         self.db = db
         self.workqueue = workqueue

@@ -9,7 +9,6 @@ write lock serialises them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -23,6 +22,7 @@ from core.cases.models import OPEN_STATES
 from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseRow, ContactRow
+from core.clock import Clock
 from core.queue.streams import Entry
 from core.queue.tables import OutboxRow
 from core.queue.workqueue import QueueItem, WorkQueue
@@ -66,7 +66,7 @@ class IntakeProcessor:
         locator: ContactLocator | None,
         cases: CaseService,
         workqueue: WorkQueue,
-        clock: Callable[[], datetime],
+        clock: Clock,
         name: str,
     ) -> None:
         self.db = db

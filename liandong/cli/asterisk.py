@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 import click
 
 from core.errors import LiandongError
+from core.settings import Mode
 from liandong.cli.common import echo_json, load_settings
-from liandong.settings import Mode
 from telephony import config, rootfs, runner
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
 import socket
 from contextlib import AsyncExitStack
 
@@ -21,6 +20,7 @@ from core.queue.outbox import OutboxRelay
 from core.triage.janitor import Janitor
 from feedback import worker as feedback_worker
 from liandong.container import build, intake_processor
+from liandong.processes.runner import stop_event
 from liandong.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -39,11 +39,7 @@ async def run_worker(
     janitor: bool = True,
     install_signals: bool = True,
 ) -> None:
-    stop = stop or asyncio.Event()
-    if install_signals:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_event(stop, install_signals=install_signals)
     q = settings.queue
     async with AsyncExitStack() as stack:
         c = await build(settings, stack)

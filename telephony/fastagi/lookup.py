@@ -10,13 +10,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 
 from core.cases.tables import CaseRow, ContactRow
+from core.clock import Clock
 from core.errors import InvalidInput
 from core.orgmap.tables import HouseholdRow
 from core.storage.engine import Database
@@ -44,7 +44,7 @@ class CallerLookup:
     def __init__(
         self,
         db: Database,
-        clock: Callable[[], datetime],
+        clock: Clock,
         *,
         window_h: float = 24.0,
         strip_prefixes: tuple[str, ...] = ("+86", "0086", "86"),
@@ -110,7 +110,7 @@ class CallerLookup:
 class Blocklist:
     """Adding and removing numbers (``liandong agi block|unblock``)."""
 
-    def __init__(self, db: Database, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
         self.clock = clock
 

@@ -17,7 +17,6 @@ import signal
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AsyncExitStack
-from datetime import UTC, datetime
 from types import TracebackType
 
 from redis.asyncio import Redis
@@ -25,6 +24,7 @@ from redis.asyncio import Redis
 from core.cases.intake import IntakeService
 from core.cases.schemas import LocationIn
 from core.cases.service import CaseService
+from core.clock import Clock, utc_clock
 from core.queue.outbox import StreamPublisher
 from core.queue.streams import RedisStreams
 from core.queue.workqueue import WorkQueue
@@ -199,12 +199,8 @@ async def _caller_location(session: AgiSession) -> LocationIn | None:
     return LocationIn(lat=loc.lat, lon=loc.lon, source="sip_pidf", accuracy_m=loc.accuracy_m)
 
 
-def utc_clock() -> datetime:
-    return datetime.now(UTC)
-
-
 async def build_scripts(
-    settings: Settings, stack: AsyncExitStack, clock: Callable[[], datetime] = utc_clock
+    settings: Settings, stack: AsyncExitStack, clock: Clock = utc_clock
 ) -> dict[str, Script]:
     """The scripts with their platform adapters; resources are closed by ``stack``.
     Lighter than the API's container: no org map, no classifier in this process."""

@@ -22,7 +22,8 @@ from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn, ContactCreate
 from core.cases.tables import InstructionRow
 from core.escalation.tables import EscalationRow
-from liandong.container import Container, build, utc_clock
+from core.clock import utc_clock
+from liandong.container import Container, build
 from liandong.settings import Settings
 from tests.conftest import make_settings
 from tests.integration.escalation_support import (
@@ -45,7 +46,7 @@ async def live(db_url: str, redis_url: str, redis_prefix: str) -> AsyncIterator[
 
 def scheduler(settings: Settings, name: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "core.escalation.scheduler", "--name", name,
+        [sys.executable, "-m", "liandong.processes.scheduler", "--name", name,
          "--poll", "0.05", "--redeliver-after", "1"],
         cwd=ROOT,
         env=env_for(settings),

@@ -13,9 +13,9 @@ from channels.tables import ChannelCursorRow
 from core.cases.models import CaseState
 from core.cases.service import CaseService
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.clock import utc_clock
 from core.storage.engine import Database
 from feedback.tables import FeedbackCursorRow
-from liandong.container import utc_clock
 from liandong.settings import DatabaseSettings, Settings
 from reports.history_run import HistoryPresent, generate_history
 from reports.service import ReportService

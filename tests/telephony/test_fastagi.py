@@ -18,6 +18,7 @@ from sqlalchemy import select
 from core.cases.intake import IntakeService
 from core.cases.schemas import ContactCreate
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.clock import utc_clock
 from core.errors import InvalidInput
 from core.orgmap.tables import HouseholdRow
 from core.queue.outbox import StreamPublisher
@@ -27,7 +28,6 @@ from core.triage.missed import CALLBACK_MARK
 from ivr.adapters import CALLBACK_REQUEST_MARK
 from ivr.contacts import IN_MENU_MARK, SELF_SERVICE_NOTE
 from ivr.settings import IvrSettings
-from liandong.container import utc_clock
 from liandong.settings import Settings
 from telephony.fastagi.errors import AgiProtocolError
 from telephony.fastagi.lookup import Blocklist
