@@ -19,16 +19,17 @@ from starlette.types import Scope
 
 from agent_desktop import events, service, stats
 from agent_desktop.cameras import BOUNDARY, camera_jpeg, mjpeg
-from agent_desktop.uploads import PhotoStore
+from agent_desktop.wiring import DeskContext
 from core.auth.models import ROLE_LABELS, Principal
 from core.auth.roles import MATRIX, Perm, allows
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
 from core.cases.views import case_public
-from core.deps import Services, client_address, require
+from core.deps import client_address, require
 from core.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 from core.orgmap.tables import UnitRow
 from core.settings import Mode
+from core.wiring import Services
 
 STATIC = Path(__file__).parent / "static"
 
@@ -61,16 +62,18 @@ async def live_events(
     request: Request,
     user: Reader,
     c: Services,
+    desk: DeskContext,
     max_s: Annotated[float | None, Query(gt=0, le=3600)] = None,
     last_event_id: Annotated[str | None, Query(max_length=64)] = None,
 ) -> StreamingResponse:
-    if not origin_allowed(request, c.settings.desk.allowed_origins):
+    if not origin_allowed(request, desk.settings.allowed_origins):
         raise PermissionDenied("feed refused for this origin", error_id="origin-refused")
-    limit = c.settings.desk.feed_max_s
+    limit = desk.settings.feed_max_s
     resume = request.headers.get("last-event-id") or last_event_id
     return StreamingResponse(
         events.feed(
             c,
+            desk.settings,
             user,
             resume,
             max_s=min(max_s, limit) if max_s else limit,
@@ -82,11 +85,11 @@ async def live_events(
 
 
 @router.get("/config", summary="Map tiles, category vocabulary and what this user may do")
-async def config(user: MapReader, c: Services) -> dict[str, Any]:
+async def config(user: MapReader, c: Services, desk: DeskContext) -> dict[str, Any]:
     return {
         "center_name": c.settings.center_name,
-        "tile_url": c.settings.desk.tile_url,
-        "tile_attribution": c.settings.desk.tile_attribution,
+        "tile_url": desk.settings.tile_url,
+        "tile_attribution": desk.settings.tile_attribution,
         "user": {
             "username": user.username,
             "display_name": user.display_name,
@@ -257,28 +260,25 @@ async def desk_stats(user: StatsReader, c: Services) -> dict[str, Any]:
     return out
 
 
-def _photos(c: Any) -> PhotoStore:
-    return PhotoStore(c.settings.var_dir / "uploads", c.settings.desk.photo_max_bytes)
-
-
 @router.post("/cases/{number}/progress", summary="A unit's progress report with photos")
 async def progress(
     number: str,
     user: Handler,
     c: Services,
+    desk: DeskContext,
     note: Annotated[str, Form(min_length=1, max_length=2000)],
     photos: Annotated[list[UploadFile] | None, File()] = None,
 ) -> dict[str, Any]:
     files = photos or []
-    if len(files) > c.settings.desk.photos_per_report:
+    if len(files) > desk.settings.photos_per_report:
         raise InvalidInput(
-            f"at most {c.settings.desk.photos_per_report} photos per report",
+            f"at most {desk.settings.photos_per_report} photos per report",
             error_id="too-many-photos",
         )
     async with c.db.session() as s:
         case = await c.cases.load(s, number)
         await c.cases.check_scope(s, case, user)
-    store = _photos(c)
+    store = desk.photos
     # Read one byte past the limit: enough to refuse without holding a huge upload.
     blobs = [await f.read(store.max_bytes + 1) for f in files]
     saved = [store.save(number, b) for b in blobs]
@@ -289,11 +289,13 @@ async def progress(
 
 
 @router.get("/cases/{number}/photos/{name}", summary="One progress photo")
-async def photo(number: str, name: str, user: Reader, c: Services) -> FileResponse:
+async def photo(
+    number: str, name: str, user: Reader, c: Services, desk: DeskContext
+) -> FileResponse:
     async with c.db.session() as s:
         case = await c.cases.load(s, number)
         await c.cases.check_scope(s, case, user)
-    path = _photos(c).path(number, name)
+    path = desk.photos.path(number, name)
     return FileResponse(
         path,
         media_type={"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}[path.suffix[1:]],
@@ -305,16 +307,16 @@ demo_router = APIRouter(prefix="/demo/cameras", include_in_schema=False)
 
 
 @demo_router.get("/{code}/snapshot.jpg")
-async def demo_snapshot(code: str, c: Services) -> Response:
-    if c.settings.mode is Mode.production or not c.settings.desk.demo_cameras:
+async def demo_snapshot(code: str, c: Services, desk: DeskContext) -> Response:
+    if c.settings.mode is Mode.production or not desk.settings.demo_cameras:
         raise NotFound("no demo cameras here", error_id="camera-not-found")
     return Response(camera_jpeg(code[:32]), media_type="image/jpeg",
                     headers={"Cache-Control": "no-store"})  # fmt: skip
 
 
 @demo_router.get("/{code}/stream.mjpg")
-async def demo_stream(code: str, c: Services) -> StreamingResponse:
-    if c.settings.mode is Mode.production or not c.settings.desk.demo_cameras:
+async def demo_stream(code: str, c: Services, desk: DeskContext) -> StreamingResponse:
+    if c.settings.mode is Mode.production or not desk.settings.demo_cameras:
         raise NotFound("no demo cameras here", error_id="camera-not-found")
     return StreamingResponse(
         mjpeg(code[:32]), media_type=f"multipart/x-mixed-replace; boundary={BOUNDARY}"

@@ -31,13 +31,14 @@ from typing import Any
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from agent_desktop.settings import DeskSettings
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm, allows
 from core.cases.instructions_api import OPEN
 from core.cases.tables import InstructionRow
 from core.cases.views import mask_phone
 from core.queue.priority import Rank, urgent_tier
-from liandong.container import Container
+from core.wiring import CoreServices
 
 _ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 # Re-read every queued item's fields this often even when no score changed: a
@@ -89,7 +90,7 @@ def queue_item_dict(blob: str | bytes, score: float, full_phones: bool) -> dict[
 
 
 async def queue_snapshot(
-    c: Container, limit: int, full_phones: bool
+    c: CoreServices, limit: int, full_phones: bool
 ) -> tuple[list[dict[str, Any]], int]:
     """The first ``limit`` queued items in order, and the queue's size."""
     wq = c.workqueue
@@ -99,7 +100,7 @@ async def queue_snapshot(
     return items, total
 
 
-async def _items(c: Container, scores: dict[str, float], full: bool) -> list[dict[str, Any]]:
+async def _items(c: CoreServices, scores: dict[str, float], full: bool) -> list[dict[str, Any]]:
     if not scores:
         return []
     numbers = list(scores)
@@ -144,7 +145,7 @@ class _QueueView:
     items_digest: str = ""
 
 
-async def _queue_diff(c: Container, view: _QueueView, full: bool) -> dict[str, Any] | None:
+async def _queue_diff(c: CoreServices, view: _QueueView, full: bool) -> dict[str, Any] | None:
     wq = c.workqueue
     now = time.monotonic()
     refresh = now - view.refreshed_at >= FULL_REFRESH_S
@@ -192,7 +193,7 @@ async def _queue_diff(c: Container, view: _QueueView, full: bool) -> dict[str, A
     }
 
 
-async def _instruction_fingerprint(c: Container, unit_id: int | None) -> str:
+async def _instruction_fingerprint(c: CoreServices, unit_id: int | None) -> str:
     q = select(InstructionRow.id, InstructionRow.state).where(InstructionRow.state.in_(OPEN))
     if unit_id is not None:
         q = q.where(InstructionRow.unit_id == unit_id)
@@ -220,13 +221,14 @@ def _transcript_event(fields: dict[str, str], full: bool) -> dict[str, Any]:
     return out
 
 
-async def _last_id(c: Container, key: str) -> str:
+async def _last_id(c: CoreServices, key: str) -> str:
     last: Any = await c.redis.xrevrange(key, count=1)
     return _s(last[0][0]) if last else "0-0"
 
 
 async def feed(
-    c: Container,
+    c: CoreServices,
+    ds: DeskSettings,
     user: Principal,
     last_event_id: str | None,
     *,
@@ -234,7 +236,6 @@ async def feed(
     disconnected: Any,
 ) -> AsyncIterator[bytes]:
     """The SSE byte stream for ``user``; ends after ``max_s`` or on disconnect."""
-    ds = c.settings.desk
     live = allows(user.role, Perm.queue_read)
     full = allows(user.role, Perm.phones_full)
     tel_key, asr_key = stream_keys(c.settings.redis.prefix)

@@ -14,8 +14,7 @@ from core.cases.views import mask_phone
 from core.errors import InvalidInput
 from core.escalation import dispatch as escalation_dispatch
 from core.orgmap.tables import UnitRow
-from liandong.container import Container
-from router.classifier import LexiconClassifier
+from core.wiring import CoreServices
 
 REPEAT_WINDOW = timedelta(days=30)
 # How far back the live transcript stream is searched for one case's lines.
@@ -74,7 +73,7 @@ def _aware(t: datetime) -> datetime:
 
 
 async def transcript(
-    c: Container, s: AsyncSession, case: CaseRow, *, full_phones: bool
+    c: CoreServices, s: AsyncSession, case: CaseRow, *, full_phones: bool
 ) -> list[dict[str, Any]]:
     """The case's final transcript lines still in the live stream, oldest first."""
     contact_ids = {
@@ -95,20 +94,18 @@ async def transcript(
     return lines
 
 
-def vocabulary(c: Container) -> dict[str, Any]:
+def vocabulary(c: CoreServices) -> dict[str, Any]:
     """Category and subtype labels for the classify form."""
-    if not isinstance(c.classifier, LexiconClassifier):
-        return {"categories": [], "subtypes": []}
-    lex = c.classifier.lexicon
+    vocab = c.classifier.vocabulary()
     return {
-        "categories": [{"name": k, "label": v.label} for k, v in lex.categories.items()],
+        "categories": [{"name": x.name, "label": x.label} for x in vocab.categories],
         "subtypes": [
-            {"name": k, "label": v.label, "category": v.category} for k, v in lex.subtypes.items()
+            {"name": x.name, "label": x.label, "category": x.category} for x in vocab.subtypes
         ],
     }
 
 
-def classify_text(c: Container, text: str, hotline: str | None) -> dict[str, Any]:
+def classify_text(c: CoreServices, text: str, hotline: str | None) -> dict[str, Any]:
     result = c.classifier.classify(text, hotline)
     labels = vocabulary(c)
     cat_label = {x["name"]: x["label"] for x in labels["categories"]}
@@ -139,7 +136,7 @@ async def case_text(s: AsyncSession, case: CaseRow) -> tuple[str, str | None]:
     return text, (contacts[0].hotline if contacts else None)
 
 
-async def suggestion(c: Container, s: AsyncSession, case: CaseRow) -> dict[str, Any]:
+async def suggestion(c: CoreServices, s: AsyncSession, case: CaseRow) -> dict[str, Any]:
     """What ``dispatch`` without ``lead_unit_id`` would do now: units and deadlines."""
     try:
         plan = await escalation_dispatch.plan(

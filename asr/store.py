@@ -23,12 +23,12 @@ from core.cases import caselog
 from core.cases.lifecycle import Action
 from core.cases.models import OPEN_STATES
 from core.cases.tables import CaseRow, ContactRow
+from core.cases.workitem import TownshipNames, queue_item
 from core.clock import Clock
 from core.errors import LiandongError
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
 from core.triage.ports import Classifier
-from core.triage.processor import TownshipNames, queue_item
 
 log = logging.getLogger(__name__)
 LIVE_KIND = "live_call"

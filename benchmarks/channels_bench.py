@@ -50,13 +50,10 @@ FIXED_REPLY = (
 
 
 def subject_app() -> FastAPI:
-    """uvicorn factory for the subject: the platform plus the channels."""
-    from channels.api import include
+    """uvicorn factory for the subject: the platform (with its channels)."""
     from liandong.app import create_app
 
-    app = create_app()
-    include(app)
-    return app
+    return create_app()
 
 
 def bare_app() -> FastAPI:

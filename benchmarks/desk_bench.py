@@ -29,12 +29,12 @@ import _common as c
 from playwright.async_api import async_playwright
 from redis.asyncio import Redis
 
-from core.auth.demo import ensure_demo_accounts
 from core.auth.service import AuthService
 from core.clock import utc_clock
 from core.orgmap.demo import seed_demo
 from core.queue.workqueue import QueueItem, WorkQueue
 from core.storage.engine import Database
+from liandong.demo.accounts import ensure_demo_accounts
 from liandong.migrate import upgrade
 from liandong.settings import AuthSettings, DatabaseSettings, RedisSettings, Settings
 from liandong.testing import RedisServer, free_port

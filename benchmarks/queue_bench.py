@@ -41,9 +41,9 @@ from redis.asyncio import Redis
 
 from core.queue.consumer import StreamConsumer
 from core.queue.streams import Entry, RedisStreams
-from liandong.container import build
 from liandong.settings import DatabaseSettings, RedisSettings, Settings
 from liandong.testing import RedisServer
+from liandong.wiring import build
 
 TARGET_P99_MS = 5.0
 TOPIC = "bench.latency"
@@ -610,7 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # build() warns (with a traceback) that the org map cannot load from the empty
     # in-memory database; that is expected here and would only clutter the output.
-    logging.getLogger("liandong.container").setLevel(logging.ERROR)
+    logging.getLogger("core.wiring").setLevel(logging.ERROR)
     if args.role == "consumer":
         return consumer_main(args)
     rs = RedisServer().start()

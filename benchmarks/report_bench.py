@@ -36,9 +36,9 @@ from core.cases.tables import ContactRow
 from core.orgmap.demo import seed_demo
 from core.storage.engine import Database
 from core.worktime.periods import month_period
+from liandong.demo.history_run import generate_history
 from liandong.migrate import upgrade
 from liandong.settings import DatabaseSettings, Settings
-from reports.history_run import generate_history
 from reports.service import ReportService
 from reports.xlsx import render_xlsx
 

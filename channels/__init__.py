@@ -10,7 +10,7 @@ Public surface (what other packages may import):
 - ``channels.worker.run(container, stop)``: outbound sender, media fetcher,
   notices to citizens, Weibo poller and set-top-box supervisor.
 - ``channels.settings.ChannelsSettings`` (``Settings.channels``).
-- ``channels.demo.demo_credentials(settings)`` for ``liandong demo channels``.
+- ``liandong.demo.channels.demo_credentials(settings)`` for ``liandong demo channels``.
 - ``channels.tables`` for the metadata (migration 0004).
 
 Layout: one sub-package per channel (``wechat``, ``sms``, ``weibo``, ``stb``,

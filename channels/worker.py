@@ -1,26 +1,23 @@
 """The channels' background work, for the worker process: outbound sender, media
 fetcher, set-top-box supervisor and citizen notices, under one task group.
 
-    async with AsyncExitStack() as stack:
-        c = await build(settings, stack)
-        await channels.worker.run(c, stop)
+    channels = await build_channels(core, settings.channels, stack)
+    await channels.worker.run(channels, stop)
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from contextlib import AsyncExitStack
 from typing import Any
 
 from channels.media import MediaFetcher, MediaSource
 from channels.notices import NoticeWatcher
-from channels.runtime import Channels, build_channels
-from liandong.container import Container
+from channels.wiring import Channels
 
 
 def coroutines(ch: Channels, stop: asyncio.Event) -> dict[str, Coroutine[Any, Any, None]]:
-    c = ch.container
+    c = ch.core
     sources: dict[str, MediaSource] = {}
     if ch.wechat_api is not None:
         sources["wechat"] = ch.wechat_api
@@ -36,10 +33,8 @@ def coroutines(ch: Channels, stop: asyncio.Event) -> dict[str, Coroutine[Any, An
     return work
 
 
-async def run(c: Container, stop: asyncio.Event) -> None:
-    """Build the channels on the worker's Container and run until ``stop`` is set."""
-    async with AsyncExitStack() as stack:
-        ch = await build_channels(c, stack)
-        async with asyncio.TaskGroup() as tg:
-            for name, coro in coroutines(ch, stop).items():
-                tg.create_task(coro, name=name)
+async def run(ch: Channels, stop: asyncio.Event) -> None:
+    """Run the channels' background tasks until ``stop`` is set."""
+    async with asyncio.TaskGroup() as tg:
+        for name, coro in coroutines(ch, stop).items():
+            tg.create_task(coro, name=name)

@@ -1,17 +1,21 @@
 """FastAPI dependencies as ``Annotated`` aliases, so handlers read as plain typed
-functions: ``async def get_case(number: str, user: CurrentUser, c: Services)``."""
+functions: ``async def get_case(number: str, user: CurrentUser, c: Services)``.
+
+Services live in ``app.state`` (put there by the shell's app factory): ``state(name)``
+reads one. This module knows the auth service only, so every context may use it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
 from core.auth.models import Principal
 from core.auth.roles import Perm, allows
+from core.auth.service import AuthService
 from core.errors import AuthError, PermissionDenied
-from liandong.container import Container
 
 SESSION_COOKIE = "ld_session"
 CSRF_COOKIE = "ld_csrf"
@@ -19,14 +23,16 @@ CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def _container(request: Request) -> Container:
+def state(name: str) -> Callable[[Request], Awaitable[Any]]:
+    """A dependency returning ``app.state.<name>``; the ``Annotated`` type that uses
+    it says what the route expects there."""
+
     # async on purpose: FastAPI runs plain ``def`` dependencies in a thread pool,
     # which cost more than the whole intake transaction (one hop per request).
-    c: Container = request.app.state.container
-    return c
+    async def _get(request: Request) -> Any:
+        return getattr(request.app.state, name)
 
-
-Services = Annotated[Container, Depends(_container)]
+    return _get
 
 
 async def authenticate(request: Request) -> Principal:
@@ -35,17 +41,17 @@ async def authenticate(request: Request) -> Principal:
     Takes only the request, not other dependencies: FastAPI's dependency solver
     costs ~0.1 ms per nested level on every request, measurable on the intake path.
     """
-    c: Container = request.app.state.container
+    auth: AuthService = request.app.state.core.auth
     header = request.headers.get("authorization", "")
     if header[:7].lower() == "bearer ":
-        principal, _ = await c.auth.resolve(header[7:].strip(), "bearer")
+        principal, _ = await auth.resolve(header[7:].strip(), "bearer")
         return principal
     session = request.cookies.get(SESSION_COOKIE)
     if session:
-        principal, csrf = await c.auth.resolve(session, "session")
+        principal, csrf = await auth.resolve(session, "session")
         # Cookies ride along on cross-site requests; a state change must also
         # prove it read our page by echoing the CSRF token (double submit).
-        if request.method not in SAFE_METHODS and not c.auth.csrf_ok(
+        if request.method not in SAFE_METHODS and not auth.csrf_ok(
             csrf, request.headers.get(CSRF_HEADER)
         ):
             raise PermissionDenied("CSRF token missing or wrong", error_id="csrf-failed")

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.tables import CaseRow
-from core.deps import Services, require
+from core.deps import require
 from core.errors import InvalidInput, NotFound
-from feedback.models import Source, Stage
-from feedback.sampling import SampleService
+from core.ratings.models import Source, Stage
+from core.ratings.tables import FollowupSampleRow, RatingRow
+from core.wiring import CoreServices, Services
 from feedback.schemas import (
     CaseFeedbackOut,
     HoldOut,
@@ -24,9 +25,7 @@ from feedback.schemas import (
     SampleOut,
     SampleResultIn,
 )
-from feedback.service import FeedbackService
-from feedback.tables import FollowupSampleRow, RatingRow
-from liandong.container import Container
+from feedback.wiring import FeedbackContext
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"])
 Reader = Annotated[Principal, Depends(require(Perm.cases_read))]
@@ -34,20 +33,14 @@ Supervisor = Annotated[Principal, Depends(require(Perm.cases_supervise))]
 MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-def feedback_service(c: Container) -> FeedbackService:
-    return FeedbackService(c.db, c.cases, c.settings.feedback, c.clock)
-
-
-def sample_service(c: Container) -> SampleService:
-    return SampleService(c.db, c.settings.feedback, c.settings.cases.timezone, c.clock)
-
-
 def _hold(h: object) -> HoldOut:
     return HoldOut.model_validate(h, from_attributes=True)
 
 
 @router.get("/cases/{number}", response_model=CaseFeedbackOut, summary="Ratings and reopen holds")
-async def case_feedback(number: str, user: Reader, c: Services) -> CaseFeedbackOut:
+async def case_feedback(
+    number: str, user: Reader, c: Services, fb: FeedbackContext
+) -> CaseFeedbackOut:
     async with c.db.session() as s:
         case = await c.cases.load(s, number)
         await c.cases.check_scope(s, case, user)
@@ -55,7 +48,7 @@ async def case_feedback(number: str, user: Reader, c: Services) -> CaseFeedbackO
             select(RatingRow).where(RatingRow.case_id == case.id).order_by(RatingRow.id)
         )
         out = [RatingOut.model_validate(r, from_attributes=True) for r in ratings]
-    holds = await feedback_service(c).holds(number)
+    holds = await fb.service.holds(number)
     return CaseFeedbackOut(number=number, ratings=out, holds=[_hold(h) for h in holds])
 
 
@@ -64,11 +57,13 @@ async def case_feedback(number: str, user: Reader, c: Services) -> CaseFeedbackO
     response_model=HoldOut,
     summary="Keep a 不满意 case closed instead of reopening it (reason recorded)",
 )
-async def overrule(number: str, body: OverruleIn, user: Supervisor, c: Services) -> HoldOut:
-    return _hold(await feedback_service(c).overrule(number, body.reason, user))
+async def overrule(
+    number: str, body: OverruleIn, user: Supervisor, c: Services, fb: FeedbackContext
+) -> HoldOut:
+    return _hold(await fb.service.overrule(number, body.reason, user))
 
 
-async def _samples(c: Container, rows: list[FollowupSampleRow]) -> list[SampleOut]:
+async def _samples(c: CoreServices, rows: list[FollowupSampleRow]) -> list[SampleOut]:
     async with c.db.session() as s:
         ids = [r.case_id for r in rows]
         numbers = dict(
@@ -89,15 +84,19 @@ async def _samples(c: Container, rows: list[FollowupSampleRow]) -> list[SampleOu
 
 
 @router.post("/samples/{month}", response_model=list[SampleOut], summary="Pick the month's sample")
-async def pick_sample(month: str, user: Supervisor, c: Services) -> list[SampleOut]:
+async def pick_sample(
+    month: str, user: Supervisor, c: Services, fb: FeedbackContext
+) -> list[SampleOut]:
     _month(month)
-    return await _samples(c, await sample_service(c).pick(month))
+    return await _samples(c, await fb.samples.pick(month))
 
 
 @router.get("/samples/{month}", response_model=list[SampleOut], summary="The month's sample")
-async def list_sample(month: str, user: Supervisor, c: Services) -> list[SampleOut]:
+async def list_sample(
+    month: str, user: Supervisor, c: Services, fb: FeedbackContext
+) -> list[SampleOut]:
     _month(month)
-    return await _samples(c, await sample_service(c).list(month))
+    return await _samples(c, await fb.samples.list(month))
 
 
 @router.post(
@@ -106,7 +105,12 @@ async def list_sample(month: str, user: Supervisor, c: Services) -> list[SampleO
     summary="Record a follow-up call's result per stage (受理、处置、反馈、结案)",
 )
 async def record_sample(
-    month: str, sample_id: int, body: SampleResultIn, user: Supervisor, c: Services
+    month: str,
+    sample_id: int,
+    body: SampleResultIn,
+    user: Supervisor,
+    c: Services,
+    fb: FeedbackContext,
 ) -> SampleOut:
     if body.reached and not body.ratings:
         raise InvalidInput("请至少填写一个环节的评价", error_id="ratings-required")
@@ -123,7 +127,7 @@ async def record_sample(
         case_id = row.case_id
     if body.reached:
         ratings: dict[Stage, int] = dict(body.ratings)
-        await feedback_service(c).record_stages(
+        await fb.service.ratings.record_stages(
             case_id, ratings, source=Source.followup, actor=user.username, sample_id=sample_id
         )
     return (await _samples(c, [row]))[0]

@@ -5,7 +5,7 @@ the same ``sounds/zh/liandong/`` directory as the hotline prompts (the hook in
 
 from __future__ import annotations
 
-from feedback.models import Stage
+from core.ratings.models import Stage
 from telephony.prompts import Prompt, media
 
 _KEYS = Prompt(

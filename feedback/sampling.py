@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.cases.tables import CaseEventRow, CaseRow
 from core.clock import Clock
+from core.ratings.tables import FollowupSampleRow
 from core.storage.engine import Database
 from core.worktime.periods import month_period
 from feedback.models import sample_key, sample_size
 from feedback.settings import FeedbackSettings
-from feedback.tables import FollowupSampleRow
 
 
 async def closed_in(s: AsyncSession, start: datetime, end: datetime) -> list[tuple[int, str]]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from feedback.models import Stage
+from core.ratings.models import Stage
 
 
 class OverruleIn(BaseModel):

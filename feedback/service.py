@@ -21,35 +21,26 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.auth.models import Principal, Role
 from core.cases.lifecycle import Action
-from core.cases.models import InstructionRole
 from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
-from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
+from core.cases.tables import CaseEventRow, CaseRow, ContactRow
 from core.clock import Clock
 from core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from core.ratings.models import Rating, Stage, source_of
+from core.ratings.service import RatingService, lead_unit
+from core.ratings.tables import RatingRow, SurveyCallRow
 from core.storage.engine import Database
-from feedback.models import (
-    HoldState,
-    Rating,
-    Source,
-    Stage,
-    call_window,
-    may_overrule,
-    reopen_due,
-    source_of,
-)
+from feedback.models import HoldState, call_window, may_overrule, reopen_due
 from feedback.settings import FeedbackSettings
-from feedback.tables import FeedbackCursorRow, RatingRow, ReopenHoldRow, SurveyCallRow
+from feedback.tables import FeedbackCursorRow, ReopenHoldRow
 
 log = logging.getLogger(__name__)
 CURSOR = "feedback:case_events"
@@ -64,16 +55,6 @@ class HoldNotOpen(Conflict):
     error_id = "reopen-hold-closed"
 
 
-async def lead_unit(s: AsyncSession, case_id: int) -> int | None:
-    unit: int | None = await s.scalar(
-        select(InstructionRow.unit_id)
-        .where(InstructionRow.case_id == case_id, InstructionRow.role == InstructionRole.lead.value)
-        .order_by(InstructionRow.id.desc())
-        .limit(1)
-    )
-    return unit
-
-
 class FeedbackService:
     def __init__(
         self,
@@ -86,6 +67,7 @@ class FeedbackService:
         self.cases = cases
         self.settings = settings
         self.clock = clock
+        self.ratings = RatingService(db, clock)
 
     # --- the case-log watcher ---------------------------------------------------------
     async def run(self, stop: asyncio.Event) -> None:
@@ -290,35 +272,3 @@ class FeedbackService:
         return hold
 
     # --- ratings per stage (IVR survey, follow-up calls, app) -------------------------
-    async def record_stages(
-        self,
-        case_id: int,
-        ratings: Mapping[Stage, int],
-        *,
-        source: Source,
-        actor: str,
-        survey_call_id: int | None = None,
-        sample_id: int | None = None,
-    ) -> int:
-        now = self.clock()
-        async with self.db.session() as s:
-            unit = await lead_unit(s, case_id)
-            for stage, value in ratings.items():
-                if value not in (1, 2, 3):
-                    raise InvalidInput(
-                        "rating must be 1 满意 / 2 基本满意 / 3 不满意", error_id="rating-invalid"
-                    )
-                s.add(
-                    RatingRow(
-                        case_id=case_id,
-                        unit_id=unit,
-                        stage=stage.value,
-                        rating=value,
-                        source=source.value,
-                        actor=actor[:64],
-                        rated_at=now,
-                        survey_call_id=survey_call_id,
-                        sample_id=sample_id,
-                    )
-                )
-        return len(ratings)

@@ -29,12 +29,13 @@ from core.cases.schemas import CaseActionIn
 from core.cases.tables import CaseRow
 from core.clock import Clock
 from core.errors import IllegalTransition
+from core.ratings.models import STAGES, Rating, Source, Stage
+from core.ratings.tables import SurveyCallRow
 from core.storage.engine import Database
-from feedback.models import STAGES, Rating, Source, Stage, call_window
+from feedback.models import call_window
 from feedback.prompts import QUESTIONS, media
 from feedback.service import FeedbackService
 from feedback.settings import FeedbackSettings
-from feedback.tables import SurveyCallRow
 from telephony.ari import AriClient
 from telephony.errors import AriError
 from telephony.events import (
@@ -45,7 +46,6 @@ from telephony.events import (
     StasisEnd,
     StasisStart,
 )
-from telephony.settings import TelephonySettings
 
 log = logging.getLogger(__name__)
 STALE = timedelta(minutes=10)  # a "calling" row this old belonged to a dead process
@@ -142,31 +142,23 @@ class SurveyCaller:
         db: Database,
         feedback: FeedbackService,
         settings: FeedbackSettings,
-        telephony: TelephonySettings,
+        ari: AriClient,
         clock: Clock,
     ) -> None:
+        """``ari``: a client of the survey's own Stasis application (``survey_app``),
+        not yet connected; ``run`` opens and closes it."""
         self.db = db
         self.feedback = feedback
         self.settings = settings
-        self.telephony = telephony
+        self.ari = ari
         self.clock = clock
         self.calls: dict[str, SurveyCall] = {}
         self.active = 0  # calls in progress, at most survey_concurrency
         self.idle = asyncio.Event()
 
-    def _client(self) -> AriClient:
-        t = self.telephony
-        return AriClient(
-            base_url=t.ari_base_url,
-            user=t.ari_user,
-            password=t.ari_password.get_secret_value(),
-            app=self.settings.survey_app,
-            request_timeout_s=t.request_timeout_s,
-        )
-
     async def run(self, stop: asyncio.Event, *, interval_s: float = 2.0) -> None:
         self.idle.set()
-        async with self._client() as ari:
+        async with self.ari as ari:
             ari.spawn(self._route(ari), name="survey-events")
             await ari.wait_connected(30)
             while not stop.is_set():
@@ -271,7 +263,7 @@ class SurveyCaller:
     async def _record(self, row_id: int, case_id: int, answers: dict[Stage, int]) -> None:
         stages: dict[Stage, int] = {k: v for k, v in answers.items() if k is not Stage.overall}
         if stages:
-            await self.feedback.record_stages(
+            await self.feedback.ratings.record_stages(
                 case_id, stages, source=Source.ivr, actor="ivr-survey", survey_call_id=row_id
             )
         overall = answers.get(Stage.overall)

@@ -1,20 +1,17 @@
 """Feedback's background work for the worker process: the case-log watcher (ratings,
-reopen rule, survey scheduling) and, when enabled, the IVR call-back survey caller."""
+reopen rule, survey scheduling) and, when the shell hands one in, the IVR call-back
+survey caller."""
 
 from __future__ import annotations
 
 import asyncio
 
-from feedback.service import FeedbackService
 from feedback.survey import SurveyCaller
-from liandong.container import Container
+from feedback.wiring import Feedback
 
 
-async def run(c: Container, stop: asyncio.Event) -> None:
-    settings = c.settings.feedback
-    service = FeedbackService(c.db, c.cases, settings, c.clock)
+async def run(fb: Feedback, stop: asyncio.Event, survey: SurveyCaller | None = None) -> None:
     async with asyncio.TaskGroup() as tg:
-        tg.create_task(service.run(stop), name="feedback-watcher")
-        if settings.survey_enabled:
-            caller = SurveyCaller(c.db, service, settings, c.settings.telephony, c.clock)
-            tg.create_task(caller.run(stop), name="feedback-survey")
+        tg.create_task(fb.service.run(stop), name="feedback-watcher")
+        if survey is not None:
+            tg.create_task(survey.run(stop), name="feedback-survey")

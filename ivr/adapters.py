@@ -21,11 +21,11 @@ from core.cases.lifecycle import Action
 from core.cases.models import CaseState
 from core.cases.schemas import ContactCreate
 from core.cases.tables import CaseRow, ContactRow
+from core.cases.workitem import queue_item
 from core.clock import Clock
 from core.errors import DuplicateIdempotencyKey
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
-from core.triage.processor import queue_item
 from core.worktime.calendar import WorkCalendar
 from ivr.contacts import clear_mark
 from ivr.models import CATEGORY_TEXT

@@ -35,12 +35,12 @@ from core.cases.models import CaseState
 from core.cases.schemas import CaseActionIn, ContactCreate, LocationIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseRow, ContactRow
+from core.cases.workitem import queue_item
 from core.clock import Clock
 from core.errors import DuplicateIdempotencyKey
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
 from core.triage.missed import MissedCallRecorder
-from core.triage.processor import queue_item
 from ivr.models import CATEGORY_TEXT, Result
 from ivr.ports import CallInfo
 from ivr.service import Outcome

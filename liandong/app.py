@@ -1,9 +1,10 @@
-"""The composition root for the web process: ``create_app(settings)``."""
+"""The app factory for the web process: ``create_app(settings)``."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import fields
 
 from fastapi import FastAPI
 
@@ -19,9 +20,9 @@ from core.orgmap.api import router as orgmap_router
 from core.triage.api import router as queue_router
 from feedback.api import router as feedback_router
 from liandong import http_errors
-from liandong.container import build
 from liandong.settings import Settings
 from liandong.system_api import router as system_router
+from liandong.wiring import build_web
 from reports.api import router as reports_router
 from telephony.api import router as calls_router
 
@@ -42,9 +43,10 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            container = await build(settings, stack, clock)
-            container.metrics = metrics
-            app.state.container = container
+            web = await build_web(settings, stack, clock, metrics)
+            # The routes read their services from app.state (core.deps.state).
+            for f in fields(web):
+                setattr(app.state, f.name, getattr(web, f.name))
             yield
 
     app = FastAPI(

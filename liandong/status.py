@@ -8,7 +8,8 @@ import time
 from typing import Any
 
 from asr import catalog as asr_catalog
-from liandong.container import Container
+from core.wiring import CoreServices
+from liandong.settings import Settings
 from telephony import runner
 
 OK, DEGRADED, DOWN = "ok", "degraded", "down"
@@ -23,7 +24,7 @@ async def _timed(coro: Any) -> tuple[bool, float, str | None]:
     return True, (time.perf_counter() - start) * 1000, None
 
 
-async def collect(c: Container) -> dict[str, Any]:
+async def collect(c: CoreServices, s: Settings) -> dict[str, Any]:
     comps: dict[str, dict[str, Any]] = {}
     ok, ms, err = await _timed(c.db.ping())
     comps["database"] = {
@@ -59,7 +60,6 @@ async def collect(c: Container) -> dict[str, Any]:
         if c.orgmap.grid_count()
         else {"status": DEGRADED, "detail": "no org map loaded (run demo seed)"}
     )
-    s = c.settings
     info = await asyncio.to_thread(runner.ari_info, s.telephony, 1.0)
     comps["asterisk"] = (
         {

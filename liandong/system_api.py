@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from core.deps import Services
+from core.deps import state
+from core.wiring import Services
 from liandong import status
+from liandong.settings import Settings
 
 router = APIRouter(tags=["system"])
+RootSettings = Annotated[Settings, Depends(state("settings"))]
 
 
 @router.get("/healthz", summary="Liveness: the process answers")
@@ -20,8 +23,8 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/status", summary="Each component's health (database, Redis, Asterisk, ASR …)")
-async def get_status(c: Services) -> Any:
-    body = await status.collect(c)
+async def get_status(c: Services, settings: RootSettings) -> Any:
+    body = await status.collect(c, settings)
     return JSONResponse(body, status_code=503 if body["status"] == status.DOWN else 200)
 
 

@@ -10,20 +10,13 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from core.auth.models import Principal
 from core.auth.roles import Perm
-from core.deps import Services, client_address, require
-from liandong.container import Container
+from core.deps import client_address, require
+from core.wiring import Services
 from reports.html import render_html
-from reports.service import ReportService
+from reports.wiring import ReportsContext
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Reader = Annotated[Principal, Depends(require(Perm.reports_read))]
-
-
-def report_service(c: Container) -> ReportService:
-    s = c.settings
-    return ReportService(
-        c.db, s.reports, center=s.center_name, timezone=s.cases.timezone, clock=c.clock
-    )
 
 
 @router.get(
@@ -35,11 +28,12 @@ async def report(
     kind: str,
     user: Reader,
     c: Services,
+    reports: ReportsContext,
     request: Request,
     period: Annotated[str, Query(max_length=8, description="2026-10 | 2026-Q3 | 2026")],
     format: Annotated[Literal["html", "json"], Query()] = "json",
 ) -> Response:
-    built = await report_service(c).build(kind, period)
+    built = await reports.build(kind, period)
     await c.auth.audit(
         user.username, "report.view", target=f"{kind}:{period}", address=client_address(request)
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from feedback.models import STAGES
+from core.ratings.models import STAGES
 from reports.models import UnitFigures
 from reports.service import DEFINITIONS, LEVELS, Report, stage_label
 

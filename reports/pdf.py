@@ -22,7 +22,7 @@ from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
 from core.errors import Unavailable
-from feedback.models import STAGES, Rating
+from core.ratings.models import STAGES, Rating
 from reports.models import UnitFigures
 from reports.service import DEFINITIONS, LEVELS, Report, stage_label
 

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
 from core.escalation.tables import EscalationRow, EscalationStepRow
 from core.orgmap.tables import UnitRow
-from feedback.models import Source, Stage
-from feedback.tables import FollowupSampleRow, RatingRow
+from core.ratings.models import Source, Stage
+from core.ratings.tables import FollowupSampleRow, RatingRow
 from reports.models import UnitFigures
 
 Progress = Callable[[str], None]

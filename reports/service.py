@@ -10,9 +10,9 @@ from typing import Any
 
 from core.clock import Clock
 from core.escalation.ladder import LEVEL_LABELS, Level
+from core.ratings.models import RATING_LABELS, STAGE_LABELS, Rating, Stage
 from core.storage.engine import Database
 from core.worktime.periods import KIND_LABELS, Period, month_period, parse_period
-from feedback.models import RATING_LABELS, STAGE_LABELS, Rating, Stage
 from reports.models import UnitFigures, assess
 from reports.query import CityFigures, city_figures, monthly_series, unit_figures
 from reports.settings import ReportSettings

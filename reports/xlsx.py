@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from feedback.models import RATING_LABELS, STAGES, Rating
+from core.ratings.models import RATING_LABELS, STAGES, Rating
 from reports.models import UnitFigures
 from reports.service import DEFINITIONS, LEVELS, Report, stage_label
 

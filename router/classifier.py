@@ -23,7 +23,7 @@ scan is a single loop over the automaton's leftmost-longest matches.
 
 from __future__ import annotations
 
-from core.triage.ports import Classification
+from core.triage.ports import Classification, Label, Vocabulary
 from router.fuzzy import FuzzyMatcher, PinyinEncoder
 from router.lexicon import Lexicon, load_lexicon
 from router.matcher import Matcher
@@ -83,6 +83,13 @@ class LexiconClassifier:
     @classmethod
     def from_data(cls, lang: str = "zh", *, fuzzy: bool = True) -> LexiconClassifier:
         return cls(load_lexicon(lang), fuzzy=fuzzy)
+
+    def vocabulary(self) -> Vocabulary:
+        lex = self.lexicon
+        return Vocabulary(
+            categories=tuple(Label(k, v.label) for k, v in lex.categories.items()),
+            subtypes=tuple(Label(k, v.label, v.category) for k, v in lex.subtypes.items()),
+        )
 
     def patterns(self) -> list[str]:
         """Every exact pattern the automata look for (for baselines and tests)."""

@@ -19,32 +19,25 @@ from redis.exceptions import RedisError
 from core.auth.models import Principal
 from core.auth.roles import Perm, allows
 from core.cases.views import mask_phone
-from core.deps import Services, require
-from liandong.container import Container
-from telephony.commands import CommandClient
+from core.deps import require
 from telephony.errors import NoSuchCall, TelephonyUnavailable
 from telephony.schemas import CallbackIn, CallPublic, ConferenceIn, TakeIn, TransferIn
 from telephony.state import Call
-from telephony.store import RedisCallStore
+from telephony.wiring import CallsApi, CallsContext
 
 router = APIRouter(prefix="/api/v1/calls", tags=["calls"])
 
 Triage = Annotated[Principal, Depends(require(Perm.cases_triage))]
 
 
-def _store(c: Container) -> RedisCallStore:
-    s = c.settings
-    return RedisCallStore(c.redis, prefix=s.redis.prefix, ttl_s=s.telephony.state_ttl_s)
-
-
-def _public(c: Container, user: Principal, call: Call) -> CallPublic:
+def _public(c: CallsApi, user: Principal, call: Call) -> CallPublic:
     caller = call.caller if allows(user.role, Perm.phones_full) else mask_phone(call.caller)
     return CallPublic.of(call, now=c.clock().timestamp(), caller=caller)
 
 
-async def _live(c: Container, channel_id: str) -> Call:
+async def _live(c: CallsApi, channel_id: str) -> Call:
     try:
-        call = await _store(c).get(channel_id)
+        call = await c.store.get(channel_id)
     except (RedisError, OSError) as exc:
         raise TelephonyUnavailable("call state (Redis) is unreachable") from exc
     if call is None or not call.live:
@@ -53,7 +46,7 @@ async def _live(c: Container, channel_id: str) -> Call:
 
 
 async def _command(
-    c: Container,
+    c: CallsApi,
     user: Principal,
     op: str,
     channel_id: str,
@@ -61,16 +54,14 @@ async def _command(
 ) -> CallPublic:
     if channel_id:
         await _live(c, channel_id)  # 404 at once, without a round trip
-    s = c.settings
-    client = CommandClient(c.redis, prefix=s.redis.prefix, timeout_s=s.telephony.command_timeout_s)
-    call = await client.send(op, channel_id, user.username, args)
+    call = await c.commands.send(op, channel_id, user.username, args)
     return _public(c, user, call)
 
 
 @router.get("", response_model=list[CallPublic], summary="Live calls (电话), oldest first")
-async def list_calls(user: Triage, c: Services) -> list[CallPublic]:
+async def list_calls(user: Triage, c: CallsContext) -> list[CallPublic]:
     try:
-        calls = await _store(c).live()
+        calls = await c.store.live()
     except (RedisError, OSError) as exc:
         raise TelephonyUnavailable("call state (Redis) is unreachable") from exc
     calls.sort(key=lambda call: call.arrived_at)
@@ -78,56 +69,58 @@ async def list_calls(user: Triage, c: Services) -> list[CallPublic]:
 
 
 @router.post("/callback", response_model=CallPublic, summary="Call a citizen back (回拨)")
-async def call_back(body: CallbackIn, user: Triage, c: Services) -> CallPublic:
+async def call_back(body: CallbackIn, user: Triage, c: CallsContext) -> CallPublic:
     """Rings the seat phone; when the call taker answers, dials the contact's number
     through the outbound carrier trunk."""
     return await _command(c, user, "callback", "", body.model_dump())
 
 
 @router.get("/{channel_id}", response_model=CallPublic, summary="One live call")
-async def get_call(channel_id: str, user: Triage, c: Services) -> CallPublic:
+async def get_call(channel_id: str, user: Triage, c: CallsContext) -> CallPublic:
     return _public(c, user, await _live(c, channel_id))
 
 
 @router.post("/{channel_id}/take", response_model=CallPublic, summary="Take a queued call")
-async def take(channel_id: str, body: TakeIn, user: Triage, c: Services) -> CallPublic:
+async def take(channel_id: str, body: TakeIn, user: Triage, c: CallsContext) -> CallPublic:
     """Rings the seat's phone; when it answers the caller and the seat are bridged."""
     return await _command(c, user, "take", channel_id, body.model_dump())
 
 
 @router.post("/{channel_id}/hold", response_model=CallPublic, summary="Hold (保持)")
-async def hold(channel_id: str, user: Triage, c: Services) -> CallPublic:
+async def hold(channel_id: str, user: Triage, c: CallsContext) -> CallPublic:
     return await _command(c, user, "hold", channel_id)
 
 
 @router.post("/{channel_id}/resume", response_model=CallPublic, summary="Resume")
-async def resume(channel_id: str, user: Triage, c: Services) -> CallPublic:
+async def resume(channel_id: str, user: Triage, c: CallsContext) -> CallPublic:
     return await _command(c, user, "resume", channel_id)
 
 
 @router.post("/{channel_id}/hangup", response_model=CallPublic, summary="Hang up (挂断)")
-async def hangup(channel_id: str, user: Triage, c: Services) -> CallPublic:
+async def hangup(channel_id: str, user: Triage, c: CallsContext) -> CallPublic:
     return await _command(c, user, "hangup", channel_id)
 
 
 @router.post("/{channel_id}/transfer", response_model=CallPublic, summary="Transfer (转接)")
-async def transfer(channel_id: str, body: TransferIn, user: Triage, c: Services) -> CallPublic:
+async def transfer(channel_id: str, body: TransferIn, user: Triage, c: CallsContext) -> CallPublic:
     """blind: the caller goes to the unit at once; attended: the call taker talks to
     the unit first (caller on hold), then completes or cancels."""
     return await _command(c, user, "transfer", channel_id, body.model_dump())
 
 
 @router.post("/{channel_id}/transfer/complete", response_model=CallPublic)
-async def transfer_complete(channel_id: str, user: Triage, c: Services) -> CallPublic:
+async def transfer_complete(channel_id: str, user: Triage, c: CallsContext) -> CallPublic:
     return await _command(c, user, "transfer_complete", channel_id)
 
 
 @router.post("/{channel_id}/transfer/cancel", response_model=CallPublic)
-async def transfer_cancel(channel_id: str, user: Triage, c: Services) -> CallPublic:
+async def transfer_cancel(channel_id: str, user: Triage, c: CallsContext) -> CallPublic:
     return await _command(c, user, "transfer_cancel", channel_id)
 
 
 @router.post("/{channel_id}/conference", response_model=CallPublic, summary="三方通话")
-async def conference(channel_id: str, body: ConferenceIn, user: Triage, c: Services) -> CallPublic:
+async def conference(
+    channel_id: str, body: ConferenceIn, user: Triage, c: CallsContext
+) -> CallPublic:
     """Citizen, call taker and a unit in one call (国办发〔2022〕12号: 12345 ↔ 110)."""
     return await _command(c, user, "conference", channel_id, body.model_dump())

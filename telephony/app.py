@@ -8,7 +8,8 @@ calls proceed concurrently. The reader never waits for a handler, so a slow data
 write for one caller delays no other caller's events (the failure mode that stalls
 asyncari's pattern).
 
-``run_telephony`` is the composition root of the process (``liandong asterisk app``).
+``telephony.wiring.build_telephony`` builds it; the shell runs it as a process
+(``liandong asterisk app``, ``liandong.processes.telephony``).
 """
 
 from __future__ import annotations
@@ -17,23 +18,13 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import signal
 import time
-from collections.abc import Callable
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
-
-from core.cases.tables import CaseRow, ContactRow
 from core.errors import LiandongError
-from core.storage.engine import Database
-from core.triage.missed import MissedCallRecorder
-from liandong.container import build
-from liandong.settings import Settings
 from telephony.ari import AriClient
-from telephony.commands import Command, CommandServer, ok_reply
+from telephony.commands import Command, ok_reply
 from telephony.control import LEG_ROLES, CallTakerService
 from telephony.errors import AriError, AriNotFound, NoSuchCall, TelephonyUnavailable
 from telephony.events import (
@@ -47,8 +38,6 @@ from telephony.events import (
     StasisEnd,
     StasisStart,
 )
-from telephony.geoloc_fetch import LocationFetcher
-from telephony.journal import CaseJournal
 from telephony.recording import RecordingService
 from telephony.service import CallService
 from telephony.state import Call
@@ -275,83 +264,3 @@ class StasisApp:
             if isinstance(item, StasisStart) and item.args[:1] == ("citizen",):
                 return await control.citizen_answered(call)
         return await self.service.handle(call, item)
-
-
-async def _contact_lookup(db: Database, contact_id: int) -> tuple[str, str, str] | None:
-    async with db.session() as s:
-        row = (
-            await s.execute(
-                select(ContactRow.sender, ContactRow.hotline, CaseRow.number)
-                .join(CaseRow, CaseRow.id == ContactRow.case_id)
-                .where(ContactRow.id == contact_id)
-            )
-        ).first()
-    if row is None:
-        return None
-    sender, hotline, number = row
-    return str(sender), str(hotline or "12345"), str(number)
-
-
-async def run_telephony(
-    settings: Settings,
-    stop: asyncio.Event | None = None,
-    *,
-    install_signals: bool = True,
-    ready: asyncio.Event | None = None,
-    expose: Callable[[StasisApp], None] | None = None,
-) -> None:
-    """Run the Stasis app until ``stop`` is set (SIGTERM/SIGINT when installed)."""
-    stop = stop or asyncio.Event()
-    if install_signals:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-    t = settings.telephony
-    # httpx logs every ARI request at INFO: ~20 lines per call, a measurable share of
-    # this process's CPU (benchmarks/telephony_bench.py). Errors are logged by us.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    async with AsyncExitStack() as stack:
-        c = await build(settings, stack)
-        ari = await stack.enter_async_context(AriClient.from_settings(t))
-        fetcher = await stack.enter_async_context(LocationFetcher(t))
-        store = RedisCallStore(c.redis, prefix=settings.redis.prefix, ttl_s=t.state_ttl_s)
-        missed = MissedCallRecorder(c.db, c.workqueue, c.orgmap, c.clock)
-        journal = CaseJournal(c.cases)
-        legs: dict[str, str] = {}
-        service = CallService(ari, c.intake, store, t, missed=missed, locate=fetcher.fetch)
-        control = CallTakerService(
-            ari,
-            service,
-            store,
-            t,
-            legs=legs,
-            journal=journal,
-            contacts=lambda contact_id: _contact_lookup(c.db, contact_id),
-        )
-        service.hooks = control
-        recordings = RecordingService(
-            c.redis, prefix=settings.redis.prefix, store=store, journal=journal, settings=t
-        )
-        app = StasisApp(ari, service, control, store, recordings)
-        commands = CommandServer(
-            c.redis, prefix=settings.redis.prefix, handler=app.command, spawn=ari.spawn
-        )
-        ari.spawn(app.run(), name="stasis-dispatch")
-        ari.spawn(journal.run(), name="case-journal")
-        ari.spawn(commands.run(), name="commands")
-        if ready is not None:
-            ari.spawn(_relay_ready(app.ready, ready), name="ready")
-        if expose is not None:
-            expose(app)
-        log.info("telephony started", extra={"ari": t.ari_base_url, "app": t.app})
-        await stop.wait()
-        log.info("telephony stopping", extra={"active_calls": app.active_calls})
-        try:
-            await asyncio.wait_for(journal.drain(), 5)
-        except TimeoutError:
-            log.warning("case log entries left unwritten at shutdown")
-
-
-async def _relay_ready(source: asyncio.Event, target: asyncio.Event) -> None:
-    await source.wait()
-    target.set()

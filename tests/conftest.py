@@ -23,12 +23,12 @@ import pytest
 import redis
 from fastapi import FastAPI
 
-from core.auth.demo import ensure_demo_accounts
 from core.auth.service import AuthService
 from core.clock import utc_clock
 from core.orgmap.demo import seed_demo
 from core.storage.engine import Database
 from liandong.app import create_app
+from liandong.demo.accounts import ensure_demo_accounts
 from liandong.migrate import upgrade
 from liandong.settings import (
     AuthSettings,

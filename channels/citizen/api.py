@@ -18,17 +18,16 @@ from channels.citizen.schemas import (
     ReportIn,
     ReportOut,
 )
-from channels.deps import ChannelServices
 from channels.models import ACCEPTED_REPLY
 from channels.service import submit
+from channels.wiring import ChannelServices
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.schemas import ContactCreate, LocationIn
 from core.cases.tables import CaseRow
 from core.deps import require
 from core.errors import InvalidInput
-from feedback.models import Source, Stage
-from feedback.service import FeedbackService
+from core.ratings.models import Source, Stage
 
 router = APIRouter(prefix="/api/v1/channels/app", tags=["channels: citizen app"])
 AppGateway = Annotated[Principal, Depends(require(Perm.contacts_create))]
@@ -55,7 +54,7 @@ async def report(body: ReportIn, user: AppGateway, ch: ChannelServices) -> Repor
         else None,
         idempotency_key=f"app:{body.report_id}",
     )
-    accepted = await submit(ch.container.intake, contact, actor=user.username)
+    accepted = await submit(ch.core.intake, contact, actor=user.username)
     return ReportOut(
         case_number=accepted.case_number,
         duplicate=accepted.duplicate,
@@ -89,11 +88,10 @@ async def evaluate(
     if not ok and message.startswith("未找到"):
         raise CaseNotVisible(message, details={"number": number})
     if ok and body.stages:
-        c = ch.container
-        async with c.db.session() as s:
+        async with ch.core.db.session() as s:
             case_id = await s.scalar(select(CaseRow.id).where(CaseRow.number == number))
         if case_id is not None:
-            await FeedbackService(c.db, c.cases, c.settings.feedback, c.clock).record_stages(
+            await ch.ratings.record_stages(
                 case_id,
                 {Stage(k): v for k, v in body.stages.items()},
                 source=Source.app,

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from channels.deps import ChannelServices
 from channels.grid.schemas import (
     EscalationIn,
     InstructionActIn,
@@ -17,6 +16,7 @@ from channels.grid.schemas import (
     PatrolReportIn,
     ReportOut,
 )
+from channels.wiring import ChannelServices
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.lifecycle import Action

@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from channels.deps import ChannelServices
 from channels.errors import ChannelSignatureInvalid
 from channels.sms import aliyun, tencent
 from channels.sms.service import SmsService
+from channels.wiring import ChannelServices
 from core.errors import PayloadTooLarge
 
 router = APIRouter(prefix="/channels/sms", tags=["channels: sms"])

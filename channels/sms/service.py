@@ -15,7 +15,7 @@ from channels.service import submit
 from channels.sms.models import SmsInbound, SmsReceipt, split_long
 from channels.sms.ports import SmsGateway
 from core.cases.schemas import ContactCreate
-from feedback.models import ReplyKind, parse_reply
+from core.ratings.models import ReplyKind, parse_reply
 
 log = logging.getLogger(__name__)
 CHANNEL = "sms"

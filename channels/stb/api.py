@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import ValidationError
 
-from channels.deps import ChannelServices
 from channels.stb.errors import AlarmInvalid
 from channels.stb.schemas import AlarmIn, AlarmOut, DeviceFault, HeartbeatIn, HeartbeatOut
 from channels.stb.service import StbService
+from channels.wiring import ChannelServices
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.deps import require

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
-from channels.deps import ChannelServices
 from channels.wechat.settings import PATH
 from channels.wechat.webhook import PushQuery
+from channels.wiring import ChannelServices
 from core.errors import PayloadTooLarge
 
 router = APIRouter(tags=["channels: wechat"])

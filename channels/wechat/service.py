@@ -20,7 +20,7 @@ from channels.wechat import replies
 from channels.wechat.errors import WeChatMessageUnsupported
 from channels.wechat.models import Kind, MenuKey, WeChatMessage
 from core.cases.schemas import ContactCreate, LocationIn, MediaRef
-from feedback.models import ReplyKind, parse_reply
+from core.ratings.models import ReplyKind, parse_reply
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from channels.deps import ChannelServices
 from channels.errors import ChannelSignatureInvalid
 from channels.wechat.crypto import check_timestamp, verify_signature
 from channels.weibo.service import parse_push
+from channels.wiring import ChannelServices
 from core.errors import PayloadTooLarge
 
 router = APIRouter(prefix="/channels/weibo", tags=["channels: weibo"])
@@ -30,7 +30,7 @@ def _verify(
     if not timestamp or not timestamp.isdigit() or not nonce:
         raise ChannelSignatureInvalid("时间戳或 nonce 无效", error_id="timestamp-invalid")
     seconds = str(int(timestamp) // 1000) if len(timestamp) > 11 else timestamp
-    check_timestamp(seconds, ch.container.clock().timestamp(), w.timestamp_window_s)
+    check_timestamp(seconds, ch.core.clock().timestamp(), w.timestamp_window_s)
     verify_signature((w.app_secret.get_secret_value(), timestamp, nonce), signature)
 
 

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 from pydantic import BaseModel
 
 from core.auth.models import ROLE_LABELS
-from core.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, Services, client_address
+from core.auth.service import AuthService
+from core.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, client_address, state
+
+
+class Needs(Protocol):
+    """What these routes use of the core's services (``core.wiring.CoreServices``)."""
+
+    @property
+    def auth(self) -> AuthService: ...
+
+
+Services = Annotated[Needs, Depends(state("core"))]
+
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -51,7 +63,7 @@ async def token(
     issued = await c.auth.issue(principal, "bearer")
     return TokenOut(
         access_token=issued.session_id,
-        expires_in=c.settings.auth.token_ttl_s,
+        expires_in=c.auth.settings.token_ttl_s,
         role=principal.role.value,
     )
 
@@ -66,8 +78,8 @@ async def login(
 ) -> SessionOut:
     principal = await c.auth.authenticate(username, password, address=client_address(request))
     issued = await c.auth.issue(principal, "session")
-    secure = c.settings.auth.cookie_secure
-    ttl = c.settings.auth.session_ttl_s
+    secure = c.auth.settings.cookie_secure
+    ttl = c.auth.settings.session_ttl_s
     response.set_cookie(
         SESSION_COOKIE,
         issued.session_id,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Query, Request
 from redis.exceptions import RedisError
@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from core.auth.models import Principal
 from core.auth.roles import ACTION_PERM, Perm, allows
+from core.auth.service import AuthService
+from core.cases.intake import IntakeService
 from core.cases.lifecycle import Action
 from core.cases.schemas import (
     CaseActionIn,
@@ -19,11 +21,45 @@ from core.cases.schemas import (
     ContactCreate,
     ContactCreated,
 )
+from core.cases.service import CaseService
 from core.cases.tables import CaseRow, ContactRow
 from core.cases.views import case_public
-from core.deps import Services, client_address, require
+from core.cases.workitem import queue_item
+from core.deps import client_address, require, state
 from core.errors import InvalidInput, PermissionDenied
-from core.triage.processor import queue_item
+from core.metrics import Metrics
+from core.orgmap.service import OrgMapService
+from core.queue.workqueue import WorkQueue
+from core.storage.engine import Database
+
+
+class Needs(Protocol):
+    """What these routes use of the core's services (``core.wiring.CoreServices``)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def cases(self) -> CaseService: ...
+
+    @property
+    def intake(self) -> IntakeService: ...
+
+    @property
+    def auth(self) -> AuthService: ...
+
+    @property
+    def workqueue(self) -> WorkQueue: ...
+
+    @property
+    def orgmap(self) -> OrgMapService: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
+
+
+Services = Annotated[Needs, Depends(state("core"))]
+
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
@@ -14,15 +14,31 @@ from core.auth.roles import Perm, allows
 from core.cases.actions import ACTIVE
 from core.cases.tables import CaseRow, InstructionRow
 from core.cases.views import mask_phone
-from core.deps import Services, require
+from core.clock import Clock
+from core.deps import require, state
 from core.errors import InvalidInput
 from core.orgmap.tables import UnitRow
+from core.storage.engine import Database
+
+
+class Needs(Protocol):
+    """What these routes use of the core's services (``core.wiring.CoreServices``)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+Services = Annotated[Needs, Depends(state("core"))]
+
 
 router = APIRouter(prefix="/api/v1", tags=["cases"])
 
 Reader = Annotated[Principal, Depends(require(Perm.cases_read))]
 # The instruction states still waiting for the unit (one definition, in actions).
-OPEN = frozenset(state.value for state in ACTIVE)
+OPEN = frozenset(s.value for s in ACTIVE)
 
 
 class InstructionItem(BaseModel):

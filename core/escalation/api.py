@@ -6,7 +6,7 @@ Supervisors and leaders see every unit; unit staff see their own unit's instruct
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
@@ -16,11 +16,27 @@ from sqlalchemy.orm import aliased
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm
 from core.cases.tables import CaseRow, InstructionRow
-from core.deps import Services, require
+from core.clock import Clock
+from core.deps import require, state
 from core.errors import NotFound, PermissionDenied
 from core.escalation.ladder import LEVEL_LABELS, Level
 from core.escalation.tables import POKE, EscalationRow, EscalationStepRow
 from core.orgmap.tables import PersonRow, UnitRow
+from core.storage.engine import Database
+
+
+class Needs(Protocol):
+    """What these routes use of the core's services (``core.wiring.CoreServices``)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+Services = Annotated[Needs, Depends(state("core"))]
+
 
 router = APIRouter(prefix="/api/v1", tags=["escalations"])
 

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Query
 
 from core.auth.models import Principal
 from core.auth.roles import Perm
-from core.deps import Services, require
+from core.deps import require, state
 from core.errors import NotFound
+from core.orgmap.service import OrgMapService
+
+
+class Needs(Protocol):
+    """What these routes use of the core's services (``core.wiring.CoreServices``)."""
+
+    @property
+    def orgmap(self) -> OrgMapService: ...
+
+
+Services = Annotated[Needs, Depends(state("core"))]
+
 
 router = APIRouter(prefix="/api/v1/orgmap", tags=["orgmap"])
 

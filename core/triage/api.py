@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
@@ -12,9 +12,33 @@ from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
-from core.deps import Services, require
+from core.cases.service import CaseService
+from core.clock import Clock
+from core.deps import require, state
 from core.errors import NotFound, Unavailable
+from core.metrics import Metrics
 from core.queue.priority import urgent_tier
+from core.queue.workqueue import WorkQueue
+
+
+class Needs(Protocol):
+    """What these routes use of the core's services (``core.wiring.CoreServices``)."""
+
+    @property
+    def cases(self) -> CaseService: ...
+
+    @property
+    def workqueue(self) -> WorkQueue: ...
+
+    @property
+    def metrics(self) -> Metrics: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+
+Services = Annotated[Needs, Depends(state("core"))]
+
 
 router = APIRouter(prefix="/api/v1/queue", tags=["queue"])
 

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from core.aio import sleep_or_stop
 from core.cases.tables import CaseRow, ContactRow
+from core.cases.workitem import TownshipNames, queue_item
 from core.queue.streams import RedisStreams
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
-from core.triage.processor import TownshipNames, queue_item
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from core.cases import caselog
 from core.cases.lifecycle import Action
 from core.cases.tables import CaseRow, ContactRow
+from core.cases.workitem import TownshipNames, queue_item
 from core.clock import Clock
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
-from core.triage.processor import TownshipNames, queue_item
 
 CALLBACK_MARK = "【漏接，请回拨】"
 

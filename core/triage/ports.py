@@ -1,4 +1,5 @@
-"""The classifier port the intake pipeline depends on."""
+"""The classifier port the intake pipeline and the desk depend on (``router`` implements
+it; the shell's composition root hands the implementation in)."""
 
 from __future__ import annotations
 
@@ -19,5 +20,24 @@ class Classification:
     town: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A category or subtype as the call taker's form shows it."""
+
+    name: str
+    label: str
+    category: str | None = None  # a subtype's category
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    categories: tuple[Label, ...] = ()
+    subtypes: tuple[Label, ...] = ()
+
+
 class Classifier(Protocol):
     def classify(self, text: str, hotline: str | None) -> Classification: ...
+
+    def vocabulary(self) -> Vocabulary:
+        """The categories and subtypes the classifier knows, with their labels."""
+        ...

@@ -10,7 +10,7 @@ write lock serialises them.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,10 +22,11 @@ from core.cases.models import OPEN_STATES
 from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseRow, ContactRow
+from core.cases.workitem import queue_item
 from core.clock import Clock
 from core.queue.streams import Entry
 from core.queue.tables import OutboxRow
-from core.queue.workqueue import QueueItem, WorkQueue
+from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
 from core.triage.locator import ContactLocator
 from core.triage.merge import EVENT_RULES, SAME_SENDER_S, CaseFacts, MergeDecision, choose_target
@@ -35,27 +36,6 @@ SYSTEM = Principal(0, "system:intake", Role.admin, "系统")
 MERGE_LOOKBACK = timedelta(
     seconds=max([SAME_SENDER_S, *(r.window_s for r in EVENT_RULES.values())])
 )
-
-
-class TownshipNames(Protocol):
-    def township_name(self, township_id: int | None) -> str | None: ...
-
-
-def queue_item(case: CaseRow, contact: ContactRow, names: TownshipNames | None) -> QueueItem:
-    """The work-queue view of a case, from its row and its first contact."""
-    return QueueItem(
-        case_number=case.number,
-        channel=contact.channel,
-        hotline=contact.hotline,
-        category=case.category,
-        subtype=case.subtype,
-        priority=case.priority,
-        emergency=case.emergency,
-        live=contact.live,
-        summary=case.summary,
-        township=names.township_name(case.township_id) if names else None,
-        enqueued_at=contact.received_at.timestamp(),
-    )
 
 
 class IntakeProcessor:

@@ -28,7 +28,7 @@ def agi() -> None:
 @click.option("--port", type=int, default=None, help="Listen port [LIANDONG_FASTAGI__PORT].")
 def serve(host: str | None, port: int | None) -> None:
     """Run the FastAGI server until SIGTERM/SIGINT."""
-    from telephony.fastagi.server import run_fastagi  # the server's imports are heavier
+    from liandong.processes.fastagi import run_fastagi  # heavier imports
 
     settings = load_settings()
     update = {k: v for k, v in (("host", host), ("port", port)) if v is not None}

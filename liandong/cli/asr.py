@@ -93,7 +93,7 @@ def install_cmd(language: str, url: str | None, sha256: str | None, local: Path 
 )
 def worker_cmd(name: str | None, live: bool | None, model: Path | None) -> None:
     """Run the ASR worker: batch jobs ({prefix}:asr:jobs), voice media, live calls."""
-    from asr.worker import run_asr_worker
+    from liandong.processes.asr import run_asr_worker
 
     settings = load_settings()
     asyncio.run(

@@ -131,7 +131,7 @@ def seats() -> None:
 def app() -> None:
     """Run the Stasis app: every hotline call becomes a contact in the queue, is
     answered, greeted and held. Reconnects to ARI by itself; stop with SIGTERM."""
-    from telephony.app import run_telephony  # the app's imports are heavier
+    from liandong.processes.telephony import run_telephony  # heavier imports
 
     settings = load_settings()
     asyncio.run(run_telephony(settings))

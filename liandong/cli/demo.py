@@ -8,13 +8,13 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from channels.demo import demo_credentials
-from core.auth.demo import DEMO_ACCOUNTS, ensure_demo_accounts
 from core.orgmap.demo import seed_demo
 from liandong.cli.common import echo_json, load_settings, run_async
-from liandong.container import build
+from liandong.demo.accounts import DEMO_ACCOUNTS, ensure_demo_accounts
+from liandong.demo.channels import demo_credentials
 from liandong.migrate import upgrade
 from liandong.settings import Settings
+from liandong.wiring import build
 
 
 @click.group()

@@ -12,10 +12,10 @@ from tqdm import tqdm
 from core.orgmap.demo import seed_demo
 from core.storage.engine import Database
 from liandong.cli.common import echo_json, load_settings, run_async
+from liandong.demo.history import SEED
+from liandong.demo.history_run import generate_history
 from liandong.migrate import upgrade
 from liandong.settings import Settings
-from reports.history import SEED
-from reports.history_run import generate_history
 
 
 async def write_history(

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from liandong.cli.common import echo_json, load_settings, run_async
-from liandong.container import build
+from liandong.wiring import build
 
 
 def _text(value: Any) -> str:

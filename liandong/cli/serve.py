@@ -16,10 +16,10 @@ import uvicorn
 from redis import Redis
 from redis.exceptions import RedisError
 
-from core.auth.demo import DEMO_ACCOUNTS
 from core.errors import LiandongError
 from liandong.cli.common import load_settings, run_async
 from liandong.cli.demo import seed_all
+from liandong.demo.accounts import DEMO_ACCOUNTS
 from liandong.processes.worker import default_name, run_worker
 from liandong.settings import Mode, Settings
 from telephony import rootfs, runner

@@ -8,7 +8,7 @@ import click
 
 from core.auth.models import Role
 from liandong.cli.common import echo_json, load_settings, run_async
-from liandong.container import build
+from liandong.wiring import build
 
 
 @click.group()

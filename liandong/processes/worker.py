@@ -1,4 +1,5 @@
-"""The intake worker process: consumer + outbox relay + janitor under one task group.
+"""The intake worker process: consumer + outbox relay + janitor under one task group,
+with the channels' and feedback's background work and an escalation scheduler.
 
 Run as many as you like (``liandong worker`` on any machine that reaches the
 database and Redis); they share the consumer group, so each entry is handled by
@@ -14,14 +15,19 @@ import socket
 from contextlib import AsyncExitStack
 
 from channels import worker as channels_worker
+from channels.wiring import build_channels
 from core.escalation.scheduler import build_scheduler
 from core.queue.consumer import StreamConsumer
 from core.queue.outbox import OutboxRelay
 from core.triage.janitor import Janitor
+from core.wiring import intake_processor
 from feedback import worker as feedback_worker
-from liandong.container import build, intake_processor
+from feedback.survey import SurveyCaller
+from feedback.wiring import build_feedback
 from liandong.processes.runner import stop_event
 from liandong.settings import Settings
+from liandong.wiring import build
+from telephony.ari import AriClient
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +77,18 @@ async def run_worker(
                 )
                 # Channel housekeeping: outbound sender, media fetcher, completion
                 # notices, Weibo poller, set-top-box heartbeat supervision.
-                tg.create_task(channels_worker.run(c, stop), name="channels")
+                channels = await build_channels(c, settings.channels, stack)
+                tg.create_task(channels_worker.run(channels, stop), name="channels")
                 # Citizen feedback: ratings, the reopen rule, the IVR call-back survey.
-                tg.create_task(feedback_worker.run(c, stop), name="feedback")
+                # The survey is one ARI application with one event stream, so it runs
+                # only in the worker that runs the janitor.
+                fb = build_feedback(c, settings.feedback)
+                survey = None
+                if settings.feedback.survey_enabled:
+                    ari = AriClient.from_settings(settings.telephony)
+                    ari.app = settings.feedback.survey_app
+                    survey = SurveyCaller(c.db, fb.service, settings.feedback, ari, c.clock)
+                tg.create_task(feedback_worker.run(fb, stop, survey), name="feedback")
             # The escalation ladder: several schedulers may run; each step is
             # claimed by exactly one (UNIQUE instruction/step, SKIP LOCKED).
             tg.create_task(build_scheduler(c.db, name, c.clock).run(stop), name="escalation")

@@ -6,37 +6,22 @@ A caller who hangs up ends the session quietly; an unknown script, a garbled hea
 or a full server closes the socket at once, and the dialplan (AGISTATUS != SUCCESS
 or no IVR_RESULT) sends the caller straight to the queue - never dead air.
 
-``run_fastagi`` is the composition root of the process (``liandong agi serve``).
+``telephony.fastagi.wiring.build_scripts`` gives it its scripts; the shell runs it as
+a process (``liandong agi serve``, ``liandong.processes.fastagi``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from contextlib import AsyncExitStack
 from types import TracebackType
 
-from redis.asyncio import Redis
-
-from core.cases.intake import IntakeService
 from core.cases.schemas import LocationIn
-from core.cases.service import CaseService
-from core.clock import Clock, utc_clock
-from core.queue.outbox import StreamPublisher
-from core.queue.streams import RedisStreams
-from core.queue.workqueue import WorkQueue
-from core.storage.engine import Database
-from core.triage.missed import MissedCallRecorder
-from core.worktime.calendar import default_calendar
-from ivr.adapters import CalendarHours, SqlIvrBackend
 from ivr.contacts import IvrContacts
-from ivr.models import load_flows
 from ivr.ports import CallInfo
 from ivr.service import IvrService, Outcome
-from liandong.settings import Settings
 from telephony.fastagi.channel import AgiIvrChannel
 from telephony.fastagi.errors import AgiCommandFailed, AgiError, AgiHangup
 from telephony.fastagi.lookup import CallerLookup
@@ -197,70 +182,3 @@ async def _caller_location(session: AgiSession) -> LocationIn | None:
     if not isinstance(loc, CallerLocation):
         return None
     return LocationIn(lat=loc.lat, lon=loc.lon, source="sip_pidf", accuracy_m=loc.accuracy_m)
-
-
-async def build_scripts(
-    settings: Settings, stack: AsyncExitStack, clock: Clock = utc_clock
-) -> dict[str, Script]:
-    """The scripts with their platform adapters; resources are closed by ``stack``.
-    Lighter than the API's container: no org map, no classifier in this process."""
-    db = Database(settings.database)
-    stack.push_async_callback(db.close)
-    redis = Redis.from_url(settings.redis.url, socket_connect_timeout=2, socket_timeout=5)
-    stack.push_async_callback(redis.aclose)
-    q = settings.queue
-    streams = RedisStreams(
-        redis, prefix=settings.redis.prefix, group=q.consumer_group, maxlen=q.stream_maxlen
-    )
-    workqueue = WorkQueue(redis, prefix=settings.redis.prefix, aging_step_s=q.aging_step_s)
-    intake = IntakeService(db, StreamPublisher(streams), settings.cases, clock)
-    stack.push_async_callback(intake.close)
-    ivr = settings.ivr
-    service = IvrService(
-        load_flows(ivr.flows_path),
-        SqlIvrBackend(db, workqueue, intake, ivr, clock),
-        CalendarHours(default_calendar(), ivr.hours),
-        ivr,
-        case_prefix=settings.cases.number_prefix,
-        clock=clock,
-    )
-    lookup = CallerLookup(
-        db, clock, window_h=settings.fastagi.repeat_window_h, strip_prefixes=ivr.strip_prefixes
-    )
-    contacts = IvrContacts(
-        db,
-        intake,
-        workqueue,
-        CaseService(db, settings.cases, workqueue, clock),
-        MissedCallRecorder(db, workqueue, None, clock),
-        clock,
-    )
-    return {"lookup": lookup_script(lookup), "ivr": ivr_script(service, contacts)}
-
-
-async def run_fastagi(
-    settings: Settings,
-    stop: asyncio.Event | None = None,
-    *,
-    install_signals: bool = True,
-    ready: asyncio.Event | None = None,
-    bound: Callable[[int], None] | None = None,
-) -> None:
-    """Serve until ``stop`` is set (SIGTERM/SIGINT when installed)."""
-    stop = stop or asyncio.Event()
-    if install_signals:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-    async with AsyncExitStack() as stack:
-        scripts = await build_scripts(settings, stack)
-        server = await stack.enter_async_context(FastAgiServer(settings.fastagi, scripts))
-        if bound is not None:
-            bound(server.port)
-        if ready is not None:
-            ready.set()
-        await stop.wait()
-        log.info("FastAGI stopping", extra={"active": server.active})
-
-
-__all__ = ["FastAgiServer", "Script", "build_scripts", "ivr_script", "lookup_script", "run_fastagi"]

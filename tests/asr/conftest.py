@@ -15,9 +15,9 @@ import pytest
 from asr import catalog, testing
 from asr.settings import AsrSettings
 from core.cases.schemas import ContactCreate
+from liandong.processes.telephony import run_telephony
 from liandong.processes.worker import run_worker
 from liandong.settings import Settings
-from telephony.app import run_telephony
 from telephony.settings import TelephonySettings
 from tests.asterisk_support import private_asterisk, telephony_for_tests, unavailable
 
@@ -77,7 +77,7 @@ async def contact(asr_settings: Settings) -> AsyncIterator[tuple[int, str]]:
     """A phone contact (a recorded call, no text) to hang transcripts on."""
     from contextlib import AsyncExitStack
 
-    from liandong.container import build
+    from liandong.wiring import build
 
     async with AsyncExitStack() as stack:
         c = await build(asr_settings, stack)

@@ -21,9 +21,9 @@ from redis.asyncio import Redis
 from asr import testing
 from asr.events import live_stream
 from asr.tables import TranscriptRow
-from asr.worker import run_asr_worker
 from core.cases.tables import ContactRow
 from core.storage.engine import Database
+from liandong.processes.asr import run_asr_worker
 from liandong.settings import Settings
 from telephony.ari import AriClient
 from telephony.settings import TelephonySettings

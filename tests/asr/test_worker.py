@@ -21,12 +21,12 @@ from asr.jobs import AsrJobStreams
 from asr.models import Job, JobKind, Transcript, Word
 from asr.store import TranscriptStore
 from asr.tables import TranscriptRow
-from asr.worker import run_asr_worker
 from channels.tables import ChannelMediaRow
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
 from core.storage.engine import Database
-from liandong.container import build
+from liandong.processes.asr import run_asr_worker
 from liandong.settings import Settings
+from liandong.wiring import build
 from tests.asr.conftest import EXPECTED
 
 ROOT = Path(__file__).resolve().parents[2]

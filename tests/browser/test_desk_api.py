@@ -53,10 +53,10 @@ async def _case(client: httpx.AsyncClient, h: dict[str, str]) -> str:
 async def _queued(client: httpx.AsyncClient, app: Any, h: dict[str, str]) -> str:
     """A case that the intake path put in the work queue (processed in-process here)."""
     from core.queue.streams import Entry
-    from liandong.container import intake_processor
+    from core.wiring import intake_processor
 
     number = await _case(client, h)
-    c = app.state.container
+    c = app.state.core
     raw = await c.redis.xrange(c.streams.stream)
     proc = intake_processor(c, "test")
     for entry_id, fields in raw:

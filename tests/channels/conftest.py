@@ -10,14 +10,13 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from channels.api import include
-from channels.runtime import Channels
 from channels.sms.settings import AliyunSmsSettings, TencentSmsSettings
 from channels.sms.testing import FakeSmsServer
 from channels.wechat.settings import DEMO_AES_KEY, DEMO_APP_ID, DEMO_APP_SECRET, DEMO_TOKEN
 from channels.wechat.testing import FakeWeChatServer, WeChatPusher
 from channels.weibo.settings import WeiboSettings
 from channels.weibo.testing import FakeWeiboServer
+from channels.wiring import Channels
 from core.cases.tables import ContactRow
 from liandong.app import create_app
 from liandong.settings import Settings
@@ -54,7 +53,6 @@ def channel_settings(
 @pytest.fixture
 async def ch_app(channel_settings: Settings) -> AsyncIterator[FastAPI]:
     application = create_app(channel_settings)
-    include(application)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -81,7 +79,7 @@ async def contact_count(channels: Channels, channel: str | None = None) -> int:
     q = select(func.count()).select_from(ContactRow)
     if channel:
         q = q.where(ContactRow.channel == channel)
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         return int(await s.scalar(q) or 0)
 
 

@@ -7,8 +7,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.runtime import Channels
 from channels.tables import MediationRow
+from channels.wiring import Channels
 from core.auth.models import Role
 from core.orgmap.tables import UnitRow
 from tests.channels.conftest import contact_count
@@ -26,7 +26,7 @@ async def gateway(ch_client: httpx.AsyncClient) -> dict[str, str]:
 
 @pytest.fixture
 async def grid_id(channels: Channels) -> int:
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         gid = await s.scalar(select(UnitRow.id).where(UnitRow.kind == "grid").limit(1))
     assert gid is not None
     return int(gid)
@@ -34,7 +34,7 @@ async def grid_id(channels: Channels) -> int:
 
 @pytest.fixture
 async def worker(ch_client: httpx.AsyncClient, channels: Channels, grid_id: int) -> dict[str, str]:
-    await channels.container.auth.create_user(
+    await channels.core.auth.create_user(
         "grid-wang", "demo-grid-110", Role.unit_staff, "网格员 王强", unit_id=grid_id, demo=True
     )
     return await login(ch_client, "grid-wang", "demo-grid-110")
@@ -156,7 +156,7 @@ async def test_grid_patrol_report_mediation_and_escalation(
     assert escalated and r.json()["grid_id"] == grid_id
     r = await ch_client.post("/api/v1/channels/grid/mediations", json=failed, headers=worker)
     assert r.json()["case_number"] == escalated  # a retry is not a second record
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         assert len((await s.scalars(select(MediationRow))).all()) == 2
 
     r = await ch_client.post(

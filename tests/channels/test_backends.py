@@ -13,11 +13,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.api import include
 from channels.models import OutboundStatus
-from channels.runtime import Channels
 from channels.tables import ChannelMediaRow, OutboundMessageRow
 from channels.wechat.testing import FakeWeChatServer, WeChatPusher, message_xml
+from channels.wiring import Channels
 from liandong.app import create_app
 from tests.channels.conftest import contact_count
 from tests.conftest import make_settings
@@ -37,7 +36,6 @@ async def both(
     settings.channels.wechat.api_base = wechat_api.url
     settings.var_dir = tmp_path
     app = create_app(settings)
-    include(app)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -53,7 +51,7 @@ async def test_concurrent_wechat_retries_make_one_case(
     numbers = {re.findall(r"QX-\d{8}-\d{5}", pusher.open_reply(r.text))[0] for r in rs}
     assert len(numbers) == 1
     assert await contact_count(ch, "wechat") == 1
-    async with ch.container.db.session() as s:
+    async with ch.core.db.session() as s:
         assert len((await s.scalars(select(ChannelMediaRow))).all()) == 1
 
 
@@ -63,12 +61,12 @@ async def test_outbound_enqueue_is_idempotent_and_receipts_only_move_forward(
     _, ch = both
     for _ in range(2):
         await ch.outbound.enqueue("sms", "sms", "13985710009", {"text": "x"}, dedupe_key="k")
-    async with ch.container.db.session() as s:
+    async with ch.core.db.session() as s:
         row = (await s.scalars(select(OutboundMessageRow))).one()
         row.status, row.vendor_id = "sent", "v-1"
     assert await ch.outbound.receipt("sms", "v-1", OutboundStatus.delivered)
     assert not await ch.outbound.receipt("sms", "v-1", OutboundStatus.delivered)
     assert not await ch.outbound.receipt("sms", "v-1", OutboundStatus.failed)
     assert not await ch.outbound.receipt("sms", "v-1", OutboundStatus.sent)
-    async with ch.container.db.session() as s:
+    async with ch.core.db.session() as s:
         assert (await s.scalars(select(OutboundMessageRow))).one().status == "delivered"

@@ -9,12 +9,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from channels.demo import DEMO_STB_DEVICE, demo_credentials
-from channels.runtime import Channels, build_channels
 from channels.stb.testing import FakeSetTopBox
 from channels.wechat.testing import WeChatPusher, message_xml
-from liandong.container import build
+from channels.wiring import Channels, build_channels
+from liandong.demo.channels import DEMO_STB_DEVICE, demo_credentials
 from liandong.settings import AuthSettings, Mode, Settings
+from liandong.wiring import build
 
 pytestmark = pytest.mark.anyio
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 async def test_demo_credentials_drive_wechat_and_the_demo_set_top_box(
     ch_client: httpx.AsyncClient, channels: Channels
 ) -> None:
-    creds = demo_credentials(channels.container.settings)
+    creds = demo_credentials(channels.core.settings)
     w = creds["wechat"]
     assert {"token", "encoding_aes_key", "app_id", "path"} <= set(w)
     pusher = WeChatPusher(w["token"], w["app_id"], w["encoding_aes_key"], w["path"])
@@ -52,7 +52,7 @@ async def test_production_refuses_demo_channel_secrets_and_plaintext(
     async with AsyncExitStack() as stack:
         c = await build(settings, stack)
         with pytest.raises(ValueError, match="refuse to start in production"):
-            await build_channels(c, stack)
+            await build_channels(c, settings.channels, stack)
     ok = settings.channels.model_copy(deep=True)
     ok.wechat.token = SecretStr("t" * 32)
     ok.wechat.app_secret = SecretStr("s" * 32)

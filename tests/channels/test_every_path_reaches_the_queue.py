@@ -13,7 +13,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.runtime import Channels
 from channels.sms.settings import DEMO_CALLBACK_SECRET
 from channels.sms.testing import receipt_time
 from channels.stb.models import device_key
@@ -21,10 +20,11 @@ from channels.stb.settings import DEMO_MASTER_SECRET
 from channels.stb.testing import FakeSetTopBox
 from channels.wechat.testing import WeChatPusher, message_xml
 from channels.weibo.testing import FakeWeiboServer
+from channels.wiring import Channels
 from core.auth.models import Role
 from core.cases.tables import CaseRow, ContactRow
 from core.orgmap.tables import HouseholdRow, UnitRow
-from liandong.container import intake_processor
+from core.wiring import intake_processor
 from tests.channels.test_wechat_push import NUMBER, OPENID, content_of
 from tests.conftest import login
 
@@ -36,7 +36,7 @@ GPS = {"lat": 27.03, "lon": 106.03, "accuracy_m": 8}
 async def queued_after_processing(
     client: httpx.AsyncClient, channels: Channels, headers: dict[str, str]
 ) -> dict[str, dict[str, object]]:
-    c = channels.container
+    c = channels.core
     await c.streams.ensure_group()
     processor = intake_processor(c, "channels-test")
     while entries := await c.streams.read("channels-test", count=50, block_ms=50):
@@ -49,7 +49,7 @@ async def queued_after_processing(
 
 
 async def case_numbers_of(channels: Channels, channel: str) -> set[str]:
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         rows = await s.scalars(
             select(CaseRow.number)
             .join(ContactRow, ContactRow.case_id == CaseRow.id)
@@ -118,7 +118,7 @@ async def test_every_channel_path_puts_its_case_in_the_call_takers_queue(
     expected["app"] = r.json()["case_number"]
 
     # Set-top box: a one-click alarm signed with the box's own key.
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         device = await s.scalar(
             select(HouseholdRow.stb_device_id)
             .where(HouseholdRow.stb_device_id.is_not(None))
@@ -133,7 +133,7 @@ async def test_every_channel_path_puts_its_case_in_the_call_takers_queue(
     expected["stb_alarm"] = r.json()["case_number"]
 
     # Grid worker: a patrol report.
-    await channels.container.auth.create_user(
+    await channels.core.auth.create_user(
         "grid-q", "demo-grid-110", Role.unit_staff, "网格员 赵敏", unit_id=int(grid), demo=True
     )
     worker = await login(ch_client, "grid-q", "demo-grid-110")

@@ -11,9 +11,9 @@ import pytest
 
 from channels import worker
 from channels.notices import NoticeWatcher
-from channels.runtime import Channels
 from channels.sms.testing import FakeSmsServer
 from channels.wechat.testing import FakeWeChatServer, WeChatPusher, message_xml
+from channels.wiring import Channels
 from tests.conftest import login
 
 pytestmark = pytest.mark.anyio
@@ -45,7 +45,7 @@ async def test_completion_is_told_by_wechat_template_and_sms_once(
             headers=boss,
         )
         assert r.status_code == 200, r.text
-    c = channels.container
+    c = channels.core
     watcher = NoticeWatcher(c.db, channels.outbound, channels.settings, c.clock)
     assert await watcher.poll() > 0
     assert await watcher.poll() == 0  # the cursor moved on
@@ -63,7 +63,7 @@ async def test_channels_worker_runs_all_loops_and_stops(
 ) -> None:
     await channels.outbound.enqueue("sms", "sms", PHONE, {"text": "worker 测试"}, dedupe_key="w1")
     stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(channels.container, stop))
+    task = asyncio.create_task(worker.run(channels, stop))
     for _ in range(100):
         if sms_api.state.sent:
             break

@@ -12,12 +12,12 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from channels.models import OutboundStatus
-from channels.runtime import Channels
 from channels.sms.models import normalize_phone, split_long
 from channels.sms.settings import DEMO_CALLBACK_SECRET, TencentSmsSettings
 from channels.sms.tencent import TencentSmsAdapter
 from channels.sms.testing import FakeSmsServer, receipt_time
 from channels.tables import OutboundMessageRow
+from channels.wiring import Channels
 from core.cases.tables import ContactRow
 from tests.channels.conftest import contact_count
 
@@ -40,7 +40,7 @@ def aliyun_up(text: str, seq: int, phone: str = PHONE) -> bytes:
 
 
 async def outbox(channels: Channels) -> list[OutboundMessageRow]:
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         return list(await s.scalars(select(OutboundMessageRow).order_by(OutboundMessageRow.id)))
 
 
@@ -52,7 +52,7 @@ async def test_aliyun_up_sms_opens_one_case_and_one_reply_even_when_pushed_twice
         r = await ch_client.post("/channels/sms/aliyun/up", params=TOKEN, content=body)
         assert r.status_code == 200 and r.json() == {"code": 0, "msg": "成功"}
     assert await contact_count(channels, "sms") == 1
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         c = (await s.scalars(select(ContactRow))).one()
     assert c.sender == PHONE and c.text == "锦星镇有人偷牛"
     assert await channels.outbound_sender().send_pending() == 1
@@ -134,7 +134,7 @@ async def test_tencent_status_callback_marks_failure_then_delivery_wins(
     ch_client: httpx.AsyncClient, channels: Channels
 ) -> None:
     await channels.outbound.enqueue("sms", "sms", PHONE, {"text": "x"}, dedupe_key="t1")
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         row = (await s.scalars(select(OutboundMessageRow))).one()
         row.status, row.vendor_id = "sent", "2019:6789"
     item = {

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from channels.runtime import Channels
 from channels.stb.models import device_key, signature_ok
 from channels.stb.schemas import AlarmIn
 from channels.stb.settings import DEMO_MASTER_SECRET
 from channels.stb.testing import FakeSetTopBox
+from channels.wiring import Channels
 from core.cases.tables import ContactRow
 from core.orgmap.tables import HouseholdRow
 from tests.channels.conftest import contact_count
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.anyio
 
 @pytest.fixture
 async def box(channels: Channels) -> FakeSetTopBox:
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         device = await s.scalar(
             select(HouseholdRow.stb_device_id)
             .where(HouseholdRow.stb_device_id.is_not(None))
@@ -52,7 +52,7 @@ async def test_alarm_opens_one_case_at_the_household_with_nearest_cameras(
     again = (await box.alarm(ch_client, "A-0001")).json()
     assert again["case_number"] == first["case_number"] and again["duplicate"]
     assert await contact_count(channels, "stb_alarm") == 1
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         c = (await s.scalars(select(ContactRow))).one()
     assert c.location_source == "stb" and c.sender == box.device_id and c.address
 

@@ -14,11 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.errors import ChannelPayloadInvalid
-from channels.runtime import Channels
 from channels.wechat.crypto import MessageCrypto, aes_key, sign
 from channels.wechat.parser import parse_message
 from channels.wechat.settings import DEMO_AES_KEY, DEMO_APP_ID, DEMO_TOKEN
 from channels.wechat.testing import ACCOUNT_ID, Push, WeChatPusher, message_xml
+from channels.wiring import Channels
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.runtime import Channels
 from channels.tables import ChannelMediaRow
 from channels.wechat.testing import WeChatPusher, message_xml
+from channels.wiring import Channels
 from core.cases.tables import ContactRow
 from tests.channels.conftest import contact_count
 
@@ -95,7 +95,7 @@ async def test_voice_with_recognition_becomes_text_without_it_is_kept_for_asr(
     content_of(pusher, await pusher.send(ch_client, xml))
     xml = message_xml("voice", OPENID, msg_id=61004, MediaId="voice-2", Format="amr")
     content_of(pusher, await pusher.send(ch_client, xml))
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         texts = [c.text for c in await s.scalars(select(ContactRow).order_by(ContactRow.id))]
         media = (await s.scalars(select(ChannelMediaRow))).all()
     assert texts == ["有人落水了", ""]
@@ -117,7 +117,7 @@ async def test_location_message_sets_the_contact_location_from_gps(
         Label="贵州省毕节市黔西市莲城街道",
     )
     content_of(pusher, await pusher.send(ch_client, xml))
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         c = (await s.scalars(select(ContactRow))).one()
     assert (c.lat, c.lon, c.location_source) == (27.0262, 106.0321, "gps")
     assert c.address == "贵州省毕节市黔西市莲城街道"
@@ -135,15 +135,15 @@ async def test_image_is_evidence_media_fetched_after_the_reply(
         "image", OPENID, msg_id=61006, MediaId="img-1", PicUrl="http://mmbiz.qpic.cn/x.jpg"
     )
     content_of(pusher, await pusher.send(ch_client, xml))
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         c = (await s.scalars(select(ContactRow))).one()
     assert c.media == [{"kind": "image", "url": "http://mmbiz.qpic.cn/x.jpg", "sha256": None}]
     assert channels.wechat_api is not None
     fetcher = MediaFetcher(
-        channels.container.db, {"wechat": channels.wechat_api}, channels.media_dir, time_clock()
+        channels.core.db, {"wechat": channels.wechat_api}, channels.media_dir, time_clock()
     )
     assert await fetcher.fetch_pending() == 1
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         m = (await s.scalars(select(ChannelMediaRow))).one()
     assert m.status == "fetched" and m.size == 12 and m.content_type == "image/jpeg"
     assert m.path

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.runtime import Channels
 from channels.weibo.errors import WeiboApiError
 from channels.weibo.settings import DEMO_APP_SECRET
 from channels.weibo.testing import FakeWeiboServer, WeiboPusher
+from channels.wiring import Channels
 from core.cases.tables import ContactRow
 from tests.channels.conftest import contact_count
 
@@ -33,7 +33,7 @@ async def test_mentions_and_comments_become_cases_once_and_get_replies(
     st.mention(UID, "@黔西110 又来了一次")
     assert await wb.poll_once() == 1
     assert await contact_count(channels, "weibo") == 3
-    async with channels.container.db.session() as s:
+    async with channels.core.db.session() as s:
         first = (await s.scalars(select(ContactRow).order_by(ContactRow.id))).first()
     assert first is not None and (first.lat, first.lon, first.location_source) == (
         27.05,

@@ -8,13 +8,13 @@ from core.auth.models import Principal, Role
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn, ContactCreate
 from core.orgmap.tables import UnitRow
-from liandong.container import Container
+from core.wiring import CoreServices
 
 ADMIN = Principal(1, "admin", Role.admin, "管理员")
 LEADER = Principal(2, "leader", Role.leader, "领导")
 
 
-async def unit_id(c: Container, name: str) -> int:
+async def unit_id(c: CoreServices, name: str) -> int:
     async with c.db.session() as s:
         uid = await s.scalar(select(UnitRow.id).where(UnitRow.name == name))
     assert uid is not None, name
@@ -22,7 +22,7 @@ async def unit_id(c: Container, name: str) -> int:
 
 
 async def completed_case(
-    c: Container,
+    c: CoreServices,
     *,
     channel: str = "sms",
     sender: str = "13985710001",

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.runtime import Channels
 from channels.wechat.testing import WeChatPusher, message_xml
+from channels.wiring import Channels
 from core.cases.tables import CaseRow
+from core.ratings.tables import RatingRow
 from feedback.service import FeedbackService
-from feedback.tables import RatingRow
 from tests.feedback.helpers import completed_case
 from tests.feedback.test_sms_and_reopen import last_reply, sms
 
@@ -31,7 +31,7 @@ def content_of(pusher: WeChatPusher, r: httpx.Response) -> str:
 async def test_status_by_sms_wechat_and_app_in_plain_chinese(
     ch_client: httpx.AsyncClient, channels: Channels, pusher: WeChatPusher
 ) -> None:
-    c = channels.container
+    c = channels.core
     number, _ = await completed_case(c, sender="13985710001")
     await sms(ch_client, f"cx {number.lower()}")
     reply = await last_reply(channels)
@@ -54,7 +54,7 @@ async def test_status_by_sms_wechat_and_app_in_plain_chinese(
 async def test_a_bare_wechat_reply_rates_the_open_case(
     ch_client: httpx.AsyncClient, channels: Channels, pusher: WeChatPusher
 ) -> None:
-    c = channels.container
+    c = channels.core
     number, _ = await completed_case(c, channel="wechat", sender=OPENID)
     xml = message_xml("text", OPENID, msg_id=77002, Content="？？")
     asked = content_of(pusher, await pusher.send(ch_client, xml))
@@ -71,7 +71,7 @@ async def test_a_bare_wechat_reply_rates_the_open_case(
 async def test_the_app_rates_overall_and_per_stage(
     ch_client: httpx.AsyncClient, channels: Channels
 ) -> None:
-    c = channels.container
+    c = channels.core
     number, unit = await completed_case(c, channel="app", sender="13985710003")
     r = await ch_client.post(
         "/api/v1/auth/token", data={"username": "gateway", "password": "demo-gateway-110"}

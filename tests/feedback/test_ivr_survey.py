@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from core.cases.tables import CaseRow
+from core.ratings.tables import RatingRow, SurveyCallRow
+from core.wiring import CoreServices
 from feedback.service import FeedbackService
 from feedback.survey import SurveyCaller
-from feedback.tables import RatingRow, SurveyCallRow
-from liandong.container import Container, build
 from liandong.settings import Settings
+from liandong.wiring import build
+from telephony.ari import AriClient
 from tests.feedback.conftest import SurveyAsterisk
 from tests.feedback.helpers import completed_case
 from tests.telephony.helpers import free_udp_port
@@ -73,7 +75,7 @@ async def start_phone(port: int, scenario: Path, cwd: Path) -> asyncio.subproces
     )  # fmt: skip
 
 
-async def wait_for_state(c: Container, row_id: int, states: set[str], limit_s: float) -> str:
+async def wait_for_state(c: CoreServices, row_id: int, states: set[str], limit_s: float) -> str:
     deadline = asyncio.get_running_loop().time() + limit_s
     state = ""
     while asyncio.get_running_loop().time() < deadline:
@@ -84,6 +86,13 @@ async def wait_for_state(c: Container, row_id: int, states: set[str], limit_s: f
             return state
         await asyncio.sleep(0.3)
     raise AssertionError(f"survey call {row_id} stayed {state!r}")
+
+
+def survey_caller(c: CoreServices, feedback: FeedbackService, settings: Settings) -> SurveyCaller:
+    """The survey caller as ``liandong worker`` builds it: its own Stasis application."""
+    ari = AriClient.from_settings(settings.telephony)
+    ari.app = settings.feedback.survey_app
+    return SurveyCaller(c.db, feedback, settings.feedback, ari, c.clock)
 
 
 async def test_phone_caller_is_called_back_and_rates_each_stage_by_dtmf(
@@ -100,9 +109,7 @@ async def test_phone_caller_is_called_back_and_rates_each_stage_by_dtmf(
         async with c.db.session() as s:
             call = (await s.scalars(select(SurveyCallRow))).one()
         assert call.phone == CALLER and call.state == "pending"
-        caller = SurveyCaller(
-            c.db, feedback, survey_settings.feedback, survey_settings.telephony, c.clock
-        )
+        caller = survey_caller(c, feedback, survey_settings)
         stop = asyncio.Event()
         task = asyncio.create_task(caller.run(stop, interval_s=0.3))
         try:
@@ -151,7 +158,7 @@ async def test_unanswered_survey_is_retried_then_given_up(
         await feedback.poll()
         async with c.db.session() as s:
             call = (await s.scalars(select(SurveyCallRow))).one()
-        caller = SurveyCaller(c.db, feedback, settings.feedback, settings.telephony, c.clock)
+        caller = survey_caller(c, feedback, settings)
         stop = asyncio.Event()
         task = asyncio.create_task(caller.run(stop, interval_s=0.3))
         try:

@@ -7,15 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedback.models import (
-    Rating,
-    ReplyKind,
-    call_window,
-    parse_reply,
-    sample_key,
-    sample_size,
-    source_of,
-)
+from core.ratings.models import Rating, ReplyKind, parse_reply, source_of
+from feedback.models import call_window, sample_key, sample_size
 
 R = Rating
 

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
-from liandong.container import Container
+from core.wiring import CoreServices
 from tests.conftest import login
 from tests.feedback.helpers import ADMIN, completed_case
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.anyio
 async def test_sample_is_picked_once_recorded_per_stage_and_reported(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
-    c: Container = app.state.container
+    c: CoreServices = app.state.core
     for i in range(6):
         number, _ = await completed_case(c, sender=f"1398571{i:04d}")
         await c.cases.act(number, Action.close, CaseActionIn(), ADMIN)

@@ -13,14 +13,15 @@ import pytest
 from sqlalchemy import func, select
 
 from channels.casestatus import NOTHING_TO_RATE
-from channels.runtime import Channels
 from channels.sms.settings import DEMO_CALLBACK_SECRET
 from channels.sms.testing import receipt_time
 from channels.tables import OutboundMessageRow
+from channels.wiring import Channels
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
 from core.errors import InvalidInput, NotFound
+from core.ratings.tables import RatingRow
 from feedback.service import FeedbackService, HoldNotOpen
-from feedback.tables import RatingRow, ReopenHoldRow
+from feedback.tables import ReopenHoldRow
 from tests.conftest import login
 from tests.feedback.helpers import LEADER, completed_case
 
@@ -39,7 +40,7 @@ async def sms(client: httpx.AsyncClient, text: str, phone: str = PHONE) -> None:
 
 
 async def last_reply(ch: Channels, phone: str = PHONE) -> str:
-    async with ch.container.db.session() as s:
+    async with ch.core.db.session() as s:
         row = await s.scalar(
             select(OutboundMessageRow)
             .where(OutboundMessageRow.recipient == phone)
@@ -50,19 +51,19 @@ async def last_reply(ch: Channels, phone: str = PHONE) -> str:
 
 
 async def count(ch: Channels, model: type) -> int:
-    async with ch.container.db.session() as s:
+    async with ch.core.db.session() as s:
         return int(await s.scalar(select(func.count()).select_from(model)) or 0)
 
 
 async def case_row(ch: Channels, number: str) -> CaseRow:
-    async with ch.container.db.session() as s:
+    async with ch.core.db.session() as s:
         case = await s.scalar(select(CaseRow).where(CaseRow.number == number))
     assert case is not None
     return case
 
 
 def service(ch: Channels, offset: list[timedelta]) -> FeedbackService:
-    c = ch.container
+    c = ch.core
     clock: Callable[[], datetime] = lambda: datetime.now(UTC) + offset[0]  # noqa: E731
     return FeedbackService(c.db, c.cases, c.settings.feedback, clock)
 
@@ -78,7 +79,7 @@ async def test_a_rating_without_an_open_request_is_a_polite_no_op(
 async def test_sms_replies_rate_the_open_case_through_noise_and_ask_again_on_garbage(
     ch_client: httpx.AsyncClient, channels: Channels
 ) -> None:
-    c = channels.container
+    c = channels.core
     number, unit = await completed_case(c, sender=PHONE)
     contacts = await count(channels, ContactRow)
     await sms(ch_client, "abc")
@@ -105,7 +106,7 @@ async def test_sms_replies_rate_the_open_case_through_noise_and_ask_again_on_gar
 async def test_dissatisfied_reopens_to_the_same_unit_with_the_shorter_deadline(
     ch_client: httpx.AsyncClient, channels: Channels
 ) -> None:
-    c = channels.container
+    c = channels.core
     number, unit = await completed_case(c, sender=PHONE)
     await sms(ch_client, "不满意!!")
     assert (await case_row(channels, number)).state == "evaluated"
@@ -148,7 +149,7 @@ async def test_dissatisfied_reopens_to_the_same_unit_with_the_shorter_deadline(
 async def test_a_supervisor_overrules_inside_the_hold_with_a_reason_only(
     ch_client: httpx.AsyncClient, channels: Channels
 ) -> None:
-    c = channels.container
+    c = channels.core
     number, _ = await completed_case(c, sender=PHONE)
     await sms(ch_client, "3")
     offset = [timedelta(0)]
@@ -176,7 +177,7 @@ async def test_a_supervisor_overrules_inside_the_hold_with_a_reason_only(
 async def test_overruling_after_the_hold_is_refused_and_the_case_reopens(
     ch_client: httpx.AsyncClient, channels: Channels
 ) -> None:
-    c = channels.container
+    c = channels.core
     number, _ = await completed_case(c, sender=PHONE)
     await sms(ch_client, "3")
     offset = [timedelta(0)]
@@ -193,7 +194,7 @@ async def test_overruling_after_the_hold_is_refused_and_the_case_reopens(
 async def test_overrule_api_is_for_supervisors_and_records_the_reason(
     ch_client: httpx.AsyncClient, channels: Channels
 ) -> None:
-    c = channels.container
+    c = channels.core
     number, _ = await completed_case(c, sender=PHONE)
     await sms(ch_client, "3")
     await service(channels, [timedelta(0)]).poll()

@@ -21,7 +21,8 @@ from core.escalation.scheduler import EscalationScheduler
 from core.escalation.service import EscalationService
 from core.escalation.tables import EscalationRow, EscalationStepRow, NotificationRow
 from core.orgmap.tables import UnitRow
-from liandong.container import Container, build
+from core.wiring import CoreServices
+from liandong.wiring import build
 from tests.conftest import make_settings
 
 # Wednesday 25 November 2026, 10:00 in Qianxi: a working day, in office hours.
@@ -46,7 +47,7 @@ class Clock:
 
 @dataclass
 class Env:
-    c: Container
+    c: CoreServices
     clock: Clock
 
     def scheduler(self, name: str = "s1", **kw: Any) -> EscalationScheduler:
@@ -67,7 +68,7 @@ async def environment(db_url: str, redis_url: str, prefix: str) -> AsyncIterator
         yield Env(c, clock)
 
 
-async def unit_id(c: Container, code: str) -> int:
+async def unit_id(c: CoreServices, code: str) -> int:
     async with c.db.session() as s:
         uid = await s.scalar(select(UnitRow.id).where(UnitRow.code == code))
     assert uid is not None, code
@@ -75,7 +76,7 @@ async def unit_id(c: Container, code: str) -> int:
 
 
 async def new_case(
-    c: Container,
+    c: CoreServices,
     text: str,
     category: str,
     subtype: str | None = None,
@@ -99,7 +100,7 @@ async def new_case(
     return number
 
 
-async def instructions(c: Container, number: str) -> list[InstructionRow]:
+async def instructions(c: CoreServices, number: str) -> list[InstructionRow]:
     async with c.db.session() as s:
         return list(
             await s.scalars(
@@ -111,7 +112,7 @@ async def instructions(c: Container, number: str) -> list[InstructionRow]:
         )
 
 
-async def steps(c: Container, instruction_id: int) -> list[str]:
+async def steps(c: CoreServices, instruction_id: int) -> list[str]:
     async with c.db.session() as s:
         return list(
             await s.scalars(
@@ -122,7 +123,7 @@ async def steps(c: Container, instruction_id: int) -> list[str]:
         )
 
 
-async def ladder(c: Container, instruction_id: int) -> EscalationRow:
+async def ladder(c: CoreServices, instruction_id: int) -> EscalationRow:
     async with c.db.session() as s:
         row = await s.scalar(
             select(EscalationRow).where(EscalationRow.instruction_id == instruction_id)
@@ -131,7 +132,7 @@ async def ladder(c: Container, instruction_id: int) -> EscalationRow:
     return row
 
 
-async def notices_sent(c: Container, instruction_id: int, step: str) -> list[NotificationRow]:
+async def notices_sent(c: CoreServices, instruction_id: int, step: str) -> list[NotificationRow]:
     async with c.db.session() as s:
         return list(
             await s.scalars(
@@ -144,7 +145,7 @@ async def notices_sent(c: Container, instruction_id: int, step: str) -> list[Not
         )
 
 
-async def delivery_counts(c: Container) -> tuple[int, int, int]:
+async def delivery_counts(c: CoreServices) -> tuple[int, int, int]:
     """(notices the steps promised, notification rows recorded, steps not yet delivered)."""
     async with c.db.session() as s:
         promised = sum(len(n) for n in await s.scalars(select(EscalationStepRow.notices)))
@@ -160,7 +161,7 @@ async def delivery_counts(c: Container) -> tuple[int, int, int]:
     return promised, recorded, unsent
 
 
-async def all_delivered(c: Container, within_s: float) -> None:
+async def all_delivered(c: CoreServices, within_s: float) -> None:
     """Wait until every notice a step promised is recorded and every step is marked."""
     async with asyncio.timeout(within_s):
         while True:

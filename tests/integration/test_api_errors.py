@@ -16,7 +16,7 @@ GOOD = {"channel": "app", "sender": "13800000021", "text": "路灯坏了"}
 
 
 async def rows(app: FastAPI) -> tuple[int, int, int]:
-    async with app.state.container.db.session() as s:
+    async with app.state.core.db.session() as s:
         return tuple(  # type: ignore[return-value]
             [
                 int(await s.scalar(select(func.count()).select_from(m)) or 0)

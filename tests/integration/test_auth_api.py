@@ -118,7 +118,7 @@ async def test_viewing_a_case_is_audited(
         "case_number"
     ]
     await client.get(f"/api/v1/cases/{number}", headers=calltaker)
-    async with app.state.container.db.session() as s:  # type: ignore[attr-defined]
+    async with app.state.core.db.session() as s:  # type: ignore[attr-defined]
         rows = (await s.scalars(select(AuditRow).where(AuditRow.action == "case.view"))).all()
     assert [(r.actor, r.target) for r in rows] == [("calltaker", number)]
 
@@ -167,7 +167,7 @@ async def test_production_refuses_demo_accounts(prod_client: httpx.AsyncClient) 
 
 async def test_failed_logins_are_audited(client: httpx.AsyncClient, app: object) -> None:
     await client.post("/api/v1/auth/token", data={"username": "leader", "password": "nope"})
-    async with app.state.container.db.session() as s:  # type: ignore[attr-defined]
+    async with app.state.core.db.session() as s:  # type: ignore[attr-defined]
         rows = (await s.scalars(select(AuditRow).where(AuditRow.actor == "leader"))).all()
     assert [r.action for r in rows] == ["login.failed"]
 

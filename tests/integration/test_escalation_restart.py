@@ -21,10 +21,11 @@ from sqlalchemy import update
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn, ContactCreate
 from core.cases.tables import InstructionRow
-from core.escalation.tables import EscalationRow
 from core.clock import utc_clock
-from liandong.container import Container, build
+from core.escalation.tables import EscalationRow
+from core.wiring import CoreServices
 from liandong.settings import Settings
+from liandong.wiring import build
 from tests.conftest import make_settings
 from tests.integration.escalation_support import (
     CALLTAKER,
@@ -39,7 +40,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 @pytest.fixture
-async def live(db_url: str, redis_url: str, redis_prefix: str) -> AsyncIterator[Container]:
+async def live(db_url: str, redis_url: str, redis_prefix: str) -> AsyncIterator[CoreServices]:
     async with AsyncExitStack() as stack:
         yield await build(make_settings(db_url, redis_url, redis_prefix), stack, utc_clock)
 
@@ -55,7 +56,7 @@ def scheduler(settings: Settings, name: str) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-async def wait_for(c: Container, instruction_id: int, step: str, within_s: float) -> None:
+async def wait_for(c: CoreServices, instruction_id: int, step: str, within_s: float) -> None:
     """Poll the steps table (another process writes it) until ``step`` appears."""
     async with asyncio.timeout(within_s):
         while True:
@@ -65,7 +66,7 @@ async def wait_for(c: Container, instruction_id: int, step: str, within_s: float
 
 
 async def test_a_killed_scheduler_and_two_fresh_ones_take_every_step_exactly_once(
-    live: Container,
+    live: CoreServices,
 ) -> None:
     body = ContactCreate.model_validate(
         {"channel": "phone", "hotline": "119", "sender": "13800000009", "text": "仓库着火了"}

@@ -12,8 +12,9 @@ from core.auth.models import Principal, Role
 from core.cases.schemas import ContactCreate
 from core.cases.tables import CaseRow, ContactRow
 from core.orgmap.tables import HouseholdRow, PlaceRow
-from liandong.container import Container, build, intake_processor
+from core.wiring import CoreServices, intake_processor
 from liandong.settings import Settings
+from liandong.wiring import build
 
 pytestmark = pytest.mark.anyio
 
@@ -21,14 +22,14 @@ _ADMIN = Principal(0, "admin", Role.admin, "管理员")
 
 
 @pytest.fixture
-async def c(settings: Settings) -> AsyncIterator[Container]:
+async def c(settings: Settings) -> AsyncIterator[CoreServices]:
     async with AsyncExitStack() as stack:
         container = await build(settings, stack)
         await container.streams.ensure_group()
         yield container
 
 
-async def process_all(c: Container) -> None:
+async def process_all(c: CoreServices) -> None:
     processor = intake_processor(c, "t")
     while entries := await c.streams.read("t", count=50, block_ms=50):
         for e in entries:
@@ -36,12 +37,12 @@ async def process_all(c: Container) -> None:
             await c.streams.ack(e.id)
 
 
-async def case_of(c: Container, number: str) -> CaseRow:
+async def case_of(c: CoreServices, number: str) -> CaseRow:
     async with c.db.session() as s:
         return await c.cases.load(s, number)
 
 
-async def test_set_top_box_alarm_is_placed_at_its_registered_household(c: Container) -> None:
+async def test_set_top_box_alarm_is_placed_at_its_registered_household(c: CoreServices) -> None:
     async with c.db.session() as s:
         home = await s.scalar(select(HouseholdRow).where(HouseholdRow.stb_device_id.is_not(None)))
     assert home is not None and home.stb_device_id
@@ -58,7 +59,7 @@ async def test_set_top_box_alarm_is_placed_at_its_registered_household(c: Contai
 
 
 async def test_registered_caller_is_placed_at_home_when_nothing_better_is_known(
-    c: Container,
+    c: CoreServices,
 ) -> None:
     async with c.db.session() as s:
         home = await s.scalar(select(HouseholdRow).where(HouseholdRow.stb_device_id.is_(None)))
@@ -73,7 +74,7 @@ async def test_registered_caller_is_placed_at_home_when_nothing_better_is_known(
     assert case.grid_id == home.grid_id
 
 
-async def test_landmark_in_the_text_places_the_case(c: Container) -> None:
+async def test_landmark_in_the_text_places_the_case(c: CoreServices) -> None:
     async with c.db.session() as s:
         bridge = await s.scalar(select(PlaceRow).where(PlaceRow.name == "鸭池河大桥"))
     assert bridge is not None
@@ -90,7 +91,7 @@ async def test_landmark_in_the_text_places_the_case(c: Container) -> None:
 
 
 async def test_twenty_reports_of_one_fire_become_one_case_with_twenty_contacts(
-    c: Container,
+    c: CoreServices,
 ) -> None:
     numbers = []
     for i in range(20):
@@ -123,7 +124,7 @@ async def test_twenty_reports_of_one_fire_become_one_case_with_twenty_contacts(
     assert [i.case_number for i in await c.workqueue.list()] == [numbers[0]]
 
 
-async def test_a_live_caller_is_not_merged_away_but_flagged(c: Container) -> None:
+async def test_a_live_caller_is_not_merged_away_but_flagged(c: CoreServices) -> None:
     loc = {"lat": 27.05, "lon": 106.05, "source": "sip_pidf"}
     a = await c.intake.receive(
         ContactCreate(

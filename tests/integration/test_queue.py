@@ -13,8 +13,9 @@ from core.cases.schemas import ContactCreate
 from core.queue.consumer import StreamConsumer
 from core.queue.streams import Entry
 from core.triage.janitor import Janitor
-from liandong.container import Container, build, intake_processor
+from core.wiring import CoreServices, intake_processor
 from liandong.settings import Settings
+from liandong.wiring import build
 
 pytestmark = pytest.mark.anyio
 
@@ -22,14 +23,14 @@ AUDITOR = Principal(0, "auditor", Role.auditor, "审计")
 
 
 @pytest.fixture
-async def c(settings: Settings) -> AsyncIterator[Container]:
+async def c(settings: Settings) -> AsyncIterator[CoreServices]:
     async with AsyncExitStack() as stack:
         container = await build(settings, stack)
         await container.streams.ensure_group()
         yield container
 
 
-async def test_an_entry_that_keeps_failing_goes_to_the_dead_letter_stream(c: Container) -> None:
+async def test_an_entry_that_keeps_failing_goes_to_the_dead_letter_stream(c: CoreServices) -> None:
     await c.intake.receive(
         ContactCreate(channel="sms", sender="13800000041", text="测试"), actor="gateway"
     )
@@ -57,7 +58,7 @@ async def test_an_entry_that_keeps_failing_goes_to_the_dead_letter_stream(c: Con
     assert "failed 3 deliveries" in fields["reason"]
 
 
-async def test_duplicate_delivery_changes_nothing(c: Container) -> None:
+async def test_duplicate_delivery_changes_nothing(c: CoreServices) -> None:
     created = await c.intake.receive(
         ContactCreate(channel="app", sender="13800000042", text="有人打架"), actor="gateway"
     )
@@ -69,7 +70,7 @@ async def test_duplicate_delivery_changes_nothing(c: Container) -> None:
     assert [e.action for e in events] == ["create", "classify"]
 
 
-async def test_janitor_rebuilds_a_work_queue_redis_lost(c: Container) -> None:
+async def test_janitor_rebuilds_a_work_queue_redis_lost(c: CoreServices) -> None:
     numbers = []
     processor = intake_processor(c, "p")
     for i, text in enumerate(("着火了", "咨询社保", "车祸有人受伤")):

@@ -17,7 +17,8 @@ from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
 from core.errors import DuplicateIdempotencyKey, IllegalTransition, UnknownChannel
 from core.orgmap.tables import UnitRow
 from core.queue.tables import OutboxRow
-from liandong.container import Container, build
+from core.wiring import CoreServices
+from liandong.wiring import build
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
@@ -27,7 +28,7 @@ DISPATCHER = Principal(3, "dispatcher", Role.dispatcher, "值班长")
 
 
 @pytest.fixture
-async def c(db_url: str, redis_url: str, redis_prefix: str) -> AsyncIterator[Container]:
+async def c(db_url: str, redis_url: str, redis_prefix: str) -> AsyncIterator[CoreServices]:
     async with AsyncExitStack() as stack:
         yield await build(make_settings(db_url, redis_url, redis_prefix), stack)
 
@@ -38,19 +39,19 @@ def contact(text: str = "有人打架", **kw: object) -> ContactCreate:
     )
 
 
-async def count(c: Container, model: type) -> int:
+async def count(c: CoreServices, model: type) -> int:
     async with c.db.session() as s:
         return int(await s.scalar(select(func.count()).select_from(model)) or 0)
 
 
-async def unit_id(c: Container, name: str) -> int:
+async def unit_id(c: CoreServices, name: str) -> int:
     async with c.db.session() as s:
         uid = await s.scalar(select(UnitRow.id).where(UnitRow.name == name))
     assert uid is not None
     return int(uid)
 
 
-async def test_contact_case_log_and_outbox_commit_together(c: Container) -> None:
+async def test_contact_case_log_and_outbox_commit_together(c: CoreServices) -> None:
     created = await c.intake.receive(contact(), actor="calltaker")
     async with c.db.session() as s:
         row = await s.get(ContactRow, created.contact_id)
@@ -66,7 +67,7 @@ async def test_contact_case_log_and_outbox_commit_together(c: Container) -> None
 
 
 async def test_case_numbers_are_sequential_per_day_and_unique_under_concurrency(
-    c: Container,
+    c: CoreServices,
 ) -> None:
     results = await asyncio.gather(
         *(c.intake.receive(contact(f"事情{i}"), actor="calltaker") for i in range(20))
@@ -78,7 +79,7 @@ async def test_case_numbers_are_sequential_per_day_and_unique_under_concurrency(
     assert all(n.startswith("QX-") and len(n.split("-")[1]) == 8 for n in numbers)
 
 
-async def test_bad_input_writes_nothing(c: Container) -> None:
+async def test_bad_input_writes_nothing(c: CoreServices) -> None:
     before = (await count(c, ContactRow), await count(c, CaseRow), await count(c, OutboxRow))
     with pytest.raises(UnknownChannel):
         await c.intake.receive(contact(channel="fax"), actor="calltaker")
@@ -89,7 +90,7 @@ async def test_bad_input_writes_nothing(c: Container) -> None:
     ) == before
 
 
-async def test_one_idempotency_key_gives_one_contact_even_when_racing(c: Container) -> None:
+async def test_one_idempotency_key_gives_one_contact_even_when_racing(c: CoreServices) -> None:
     body = contact("重复提交", idempotency_key="wx-msg-123456")
     results = await asyncio.gather(
         *(c.intake.receive(body, actor="gateway") for _ in range(5)), return_exceptions=True
@@ -108,7 +109,7 @@ async def test_one_idempotency_key_gives_one_contact_even_when_racing(c: Contain
     assert n == 1
 
 
-async def test_case_log_is_append_only_in_the_database(c: Container) -> None:
+async def test_case_log_is_append_only_in_the_database(c: CoreServices) -> None:
     await c.intake.receive(contact(), actor="calltaker")
     await c.auth.audit("calltaker", "case.view", target="QX-test")
     # Row triggers fire only for rows that exist, hence the writes above.
@@ -122,7 +123,7 @@ async def test_case_log_is_append_only_in_the_database(c: Container) -> None:
                 await s.execute(text(sql))
 
 
-async def test_full_lifecycle_with_co_handling_rebuilds_from_the_log(c: Container) -> None:
+async def test_full_lifecycle_with_co_handling_rebuilds_from_the_log(c: CoreServices) -> None:
     police = await unit_id(c, "市公安局指挥中心")
     xinren = await unit_id(c, "新仁苗族乡")
     created = await c.intake.receive(contact("新仁乡有人打架，有人受伤"), actor="calltaker")
@@ -165,7 +166,7 @@ async def test_full_lifecycle_with_co_handling_rebuilds_from_the_log(c: Containe
     assert (reopened.done_deadline - reopened.sent_at) < (first.done_deadline - first.sent_at)
 
 
-async def test_illegal_transition_is_refused_and_leaves_the_case_untouched(c: Container) -> None:
+async def test_illegal_transition_is_refused_and_leaves_the_case_untouched(c: CoreServices) -> None:
     created = await c.intake.receive(contact(), actor="calltaker")
     with pytest.raises(IllegalTransition):
         await c.cases.act(created.case_number, Action.complete, CaseActionIn(), DISPATCHER)
@@ -173,7 +174,7 @@ async def test_illegal_transition_is_refused_and_leaves_the_case_untouched(c: Co
     assert [e.action for e in events] == ["create"]
 
 
-async def test_merge_moves_contacts_and_logs_on_both_cases(c: Container) -> None:
+async def test_merge_moves_contacts_and_logs_on_both_cases(c: CoreServices) -> None:
     a = await c.intake.receive(contact("钟山镇着火了"), actor="calltaker")
     b = await c.intake.receive(contact("钟山镇那边冒烟了", sender="13900000002"), actor="calltaker")
     merged = await c.cases.act(

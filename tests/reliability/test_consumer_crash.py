@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from core.cases.schemas import ContactCreate
 from core.queue.tables import OutboxRow
-from liandong.container import build
 from liandong.processes.worker import run_worker
 from liandong.settings import Settings
+from liandong.wiring import build
 from tests.reliability.helpers import ROOT, classify_counts, env_for, unprocessed
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
@@ -27,7 +27,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 DOOMED = """
 import asyncio, sys
 from contextlib import AsyncExitStack
-from liandong.container import build
+from liandong.wiring import build
 from core.queue.consumer import StreamConsumer
 from liandong.settings import Settings
 

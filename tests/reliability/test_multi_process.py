@@ -9,8 +9,8 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 
-from liandong.container import build
 from liandong.testing import free_port
+from liandong.wiring import build
 from tests.conftest import make_settings
 from tests.reliability.helpers import classify_counts, spawn, stop, unprocessed, wait_port
 

@@ -10,9 +10,9 @@ from contextlib import AsyncExitStack
 import pytest
 
 from core.cases.schemas import ContactCreate
-from liandong.container import build
 from liandong.processes.worker import run_worker
 from liandong.testing import RedisServer
+from liandong.wiring import build
 from tests.conftest import make_settings
 from tests.reliability.helpers import classify_counts, unprocessed
 

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from core.cases.tables import CaseEventRow, CaseRow, InstructionRow
 from core.escalation.tables import EscalationRow, EscalationStepRow
 from core.orgmap.tables import UnitRow
+from core.ratings.tables import RatingRow
 from core.storage.engine import Database
-from feedback.tables import RatingRow
 from liandong.settings import DatabaseSettings
 from reports.service import ReportService
 from reports.settings import ReportSettings

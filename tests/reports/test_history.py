@@ -16,8 +16,8 @@ from core.cases.tables import CaseEventRow, CaseRow, ContactRow
 from core.clock import utc_clock
 from core.storage.engine import Database
 from feedback.tables import FeedbackCursorRow
+from liandong.demo.history_run import HistoryPresent, generate_history
 from liandong.settings import DatabaseSettings, Settings
-from reports.history_run import HistoryPresent, generate_history
 from reports.service import ReportService
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]

@@ -9,10 +9,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from liandong.processes.telephony import run_telephony
 from liandong.processes.worker import run_worker
 from liandong.settings import Settings
 from liandong.testing import free_port
-from telephony.app import StasisApp, run_telephony
+from telephony.app import StasisApp
 from telephony.settings import TelephonySettings
 from tests.asterisk_support import private_asterisk, telephony_for_tests, unit_trunks
 

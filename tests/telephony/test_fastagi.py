@@ -18,7 +18,7 @@ from sqlalchemy import select
 from core.cases.intake import IntakeService
 from core.cases.schemas import ContactCreate
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
-from core.clock import utc_clock
+from core.clock import Clock, utc_clock
 from core.errors import InvalidInput
 from core.orgmap.tables import HouseholdRow
 from core.queue.outbox import StreamPublisher
@@ -29,16 +29,26 @@ from ivr.adapters import CALLBACK_REQUEST_MARK
 from ivr.contacts import IN_MENU_MARK, SELF_SERVICE_NOTE
 from ivr.settings import IvrSettings
 from liandong.settings import Settings
+from liandong.wiring import build
 from telephony.fastagi.errors import AgiProtocolError
 from telephony.fastagi.lookup import Blocklist
 from telephony.fastagi.protocol import command, parse_environment, parse_reply, quote
-from telephony.fastagi.server import FastAgiServer, build_scripts
+from telephony.fastagi.server import FastAgiServer, Script
 from telephony.fastagi.settings import FastAgiSettings
 from telephony.fastagi.testing import FakeAsterisk
+from telephony.fastagi.wiring import build_scripts
 from tests.conftest import make_settings
 
 pytestmark = pytest.mark.anyio
 CALLER = "13800001234"
+
+
+async def fastagi_scripts(
+    s: Settings, stack: AsyncExitStack, clock: Clock = utc_clock
+) -> dict[str, Script]:
+    """The scripts as ``liandong agi serve`` builds them (a lean core)."""
+    core = await build(s, stack, clock, lean=True)
+    return build_scripts(core, s.ivr, s.fastagi)
 
 
 # --- fixtures -------------------------------------------------------------------------
@@ -55,7 +65,7 @@ def agi_settings(settings: Settings, **agi: float) -> Settings:
 async def server(settings: Settings) -> AsyncIterator[FastAgiServer]:
     s = agi_settings(settings)
     async with AsyncExitStack() as stack:
-        scripts = await build_scripts(s, stack)
+        scripts = await fastagi_scripts(s, stack)
         yield await stack.enter_async_context(FastAgiServer(s.fastagi, scripts))
 
 
@@ -178,7 +188,7 @@ async def test_usage_error_and_garbage_replies_end_only_that_session(
 async def test_a_silent_peer_times_out(settings: Settings) -> None:
     s = agi_settings(settings)
     async with AsyncExitStack() as stack:
-        scripts = await build_scripts(s, stack)
+        scripts = await fastagi_scripts(s, stack)
         srv = await stack.enter_async_context(FastAgiServer(s.fastagi, scripts))
         reader, writer = await asyncio.open_connection("127.0.0.1", srv.port)
         writer.write(b"agi_network: yes\n")  # … and never the blank line
@@ -192,7 +202,7 @@ async def test_a_silent_peer_times_out(settings: Settings) -> None:
 async def test_a_full_server_closes_new_connections(settings: Settings) -> None:
     s = agi_settings(settings, max_sessions=1)
     async with AsyncExitStack() as stack:
-        scripts = await build_scripts(s, stack)
+        scripts = await fastagi_scripts(s, stack)
         srv = await stack.enter_async_context(FastAgiServer(s.fastagi, scripts))
         _, holder = await asyncio.open_connection("127.0.0.1", srv.port)  # header pending
         await asyncio.sleep(0.05)
@@ -316,7 +326,7 @@ async def test_lookup_window_and_blocklist_expiry_follow_the_clock(settings: Set
     later = datetime.now(UTC) + timedelta(hours=25)
     for clock, repeat, blocked in ((utc_clock, "1", "1"), (lambda: later, "0", "0")):
         async with AsyncExitStack() as stack:
-            scripts = await build_scripts(s, stack, clock=clock)
+            scripts = await fastagi_scripts(s, stack, clock)
             srv = await stack.enter_async_context(FastAgiServer(s.fastagi, scripts))
             fake = FakeAsterisk(srv.port, script="lookup", callerid=number)
             await fake.call()
@@ -335,7 +345,7 @@ async def test_lookup_blocklist_and_call_back_work_on_sqlite_and_postgresql(
     finally:
         await db.close()
     async with AsyncExitStack() as stack:
-        scripts = await build_scripts(s, stack)
+        scripts = await fastagi_scripts(s, stack)
         srv = await stack.enter_async_context(FastAgiServer(s.fastagi, scripts))
         lookup = FakeAsterisk(srv.port, script="lookup", callerid="13600001111")
         await lookup.call()
@@ -455,7 +465,7 @@ async def test_ivr_runs_when_the_database_is_down_and_stasis_registers_the_call(
         make_settings("postgresql+asyncpg://postgres@127.0.0.1:1/none", redis_url, redis_prefix)
     )
     async with AsyncExitStack() as stack:
-        scripts = await build_scripts(s, stack)
+        scripts = await fastagi_scripts(s, stack)
         srv = await stack.enter_async_context(FastAgiServer(s.fastagi, scripts))
         fake = FakeAsterisk(srv.port, keys=["1"], uniqueid="1764.14")
         await fake.call()
@@ -469,7 +479,7 @@ async def test_menu_contact_outcomes_work_on_sqlite_and_postgresql(
     _, number = await file_contact(s, CALLER)
     digits = number.split("-", 1)[1].replace("-", "")
     async with AsyncExitStack() as stack:
-        scripts = await build_scripts(s, stack)
+        scripts = await fastagi_scripts(s, stack)
         srv = await stack.enter_async_context(FastAgiServer(s.fastagi, scripts))
         await FakeAsterisk(srv.port, keys=[], uniqueid="1764.20").call()  # hangs up
         await FakeAsterisk(srv.port, keys=["2"], digits=[digits], uniqueid="1764.21").call()

@@ -26,9 +26,9 @@ from core.triage.missed import CALLBACK_MARK
 from ivr.adapters import CALLBACK_REQUEST_MARK
 from ivr.contacts import IN_MENU_MARK, SELF_SERVICE_NOTE
 from ivr.settings import IvrSettings
+from liandong.processes.fastagi import run_fastagi
 from liandong.settings import Settings
 from telephony.app import StasisApp
-from telephony.fastagi.server import run_fastagi
 from telephony.fastagi.settings import FastAgiSettings
 from telephony.settings import TelephonySettings
 from telephony.store import RedisCallStore

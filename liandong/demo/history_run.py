@@ -23,13 +23,14 @@ from core.cases.tables import (
 )
 from core.errors import Conflict
 from core.escalation.tables import EscalationRow, EscalationStepRow
+from core.ratings.tables import RatingRow
 from core.storage.engine import Database
 from feedback.service import CURSOR as FEEDBACK_CURSOR
-from feedback.tables import FeedbackCursorRow, RatingRow
+from feedback.tables import FeedbackCursorRow
+from liandong.demo.history import ACTOR, SEED, Batch, Ids, day_volume, load_units, local_days
+from liandong.demo.history_cases import CaseFactory
 from liandong.settings import Settings
 from reports.bulk import BulkWriter
-from reports.history import ACTOR, SEED, Batch, Ids, day_volume, load_units, local_days
-from reports.history_cases import CaseFactory
 
 NOTICES_CURSOR = "notices:case_events"  # channels.notices.CURSOR
 _META = CaseRow.metadata.tables

@@ -1,5 +1,5 @@
 """One history case at a time: contacts, a legal case log, instructions, ladder steps
-and ratings, appended to a :class:`~reports.history.Batch` (see reports.history)."""
+and ratings, appended to a :class:`~liandong.demo.history.Batch` (see liandong.demo.history)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from itertools import accumulate
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from feedback.models import STAGES
-from reports.history import (
+from core.ratings.models import STAGES
+from liandong.demo.history import (
     ACK_MIN,
     ACTOR,
     CHANNELS,

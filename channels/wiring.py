@@ -1,5 +1,6 @@
-"""The channels' composition root: built once from the platform's Container inside
-the app's lifespan (see ``channels.api.include``) or by the worker."""
+"""How the composition root builds the channels: once per process from the core's
+services (the web app keeps them in ``app.state.channels``; the worker runs their
+background tasks, ``channels.worker``). ``ChannelServices`` hands them to the routes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends
 
 from channels.casestatus import CitizenCases
 from channels.grid.service import GridService
@@ -25,17 +29,20 @@ from channels.wechat.service import WeChatService
 from channels.wechat.webhook import WeChatWebhook
 from channels.weibo.client import WeiboClient
 from channels.weibo.service import WeiboSender, WeiboService
+from core.deps import state
 from core.errors import Unavailable
+from core.ratings.service import RatingService
 from core.settings import Mode
-from liandong.container import Container
+from core.wiring import CoreServices
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Channels:
-    container: Container
+    core: CoreServices
     settings: ChannelsSettings
+    ratings: RatingService
     citizens: CitizenCases
     media: MediaStore
     outbound: OutboundService
@@ -69,19 +76,18 @@ class Channels:
         return self.weibo
 
     def outbound_sender(self) -> OutboundSender:
-        c = self.container.settings.channels
+        c = self.settings
         attempts = max(c.sms.send_attempts, c.wechat.send_attempts)
-        return OutboundSender(
-            self.container.db, self.senders, self.container.clock, max_attempts=attempts
-        )
+        return OutboundSender(self.core.db, self.senders, self.core.clock, max_attempts=attempts)
 
     @property
     def media_dir(self) -> Path:
-        return self.container.settings.var_dir / self.settings.media_dir
+        return self.core.settings.var_dir / self.settings.media_dir
 
 
-async def build_channels(c: Container, stack: AsyncExitStack) -> Channels:
-    settings = c.settings.channels
+async def build_channels(
+    c: CoreServices, settings: ChannelsSettings, stack: AsyncExitStack
+) -> Channels:
     if c.settings.mode is Mode.production:
         problems = settings.production_problems()
         if problems:
@@ -90,7 +96,7 @@ async def build_channels(c: Container, stack: AsyncExitStack) -> Channels:
     media = MediaStore(c.db, c.clock)
     outbound = OutboundService(c.db, c.clock)
     grid = GridService(c.db, c.intake, c.cases, c.clock)
-    ch = Channels(c, settings, citizens, media, outbound, grid)
+    ch = Channels(c, settings, RatingService(c.db, c.clock), citizens, media, outbound, grid)
     w = settings.wechat
     if w.enabled:
         service = WeChatService(w.app_id, c.intake, citizens, media)
@@ -123,3 +129,6 @@ async def build_channels(c: Container, stack: AsyncExitStack) -> Channels:
         ch.weibo = WeiboService(c.db, c.intake, client, outbound, c.clock, wb.poll_every_s)
         ch.senders["weibo"] = WeiboSender(client)
     return ch
+
+
+ChannelServices = Annotated[Channels, Depends(state("channels"))]

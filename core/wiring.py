@@ -1,14 +1,21 @@
-"""The composition root's product: every long-lived resource, built once and
-closed in reverse order. Used by the web app's lifespan and by the worker."""
+"""The core's composition: every long-lived core resource, built once per process by
+the shell's composition root and closed in reverse order by its exit stack.
+
+``CoreServices`` is what adapters receive (their wiring functions take it) and what
+the web app keeps in ``app.state.core``; ``Services`` is the FastAPI dependency that
+hands it to an adapter's routes. The core's own routes declare the part they use as a
+Protocol (``Needs`` in each ``api.py``) so that no core context imports this module.
+"""
 
 from __future__ import annotations
 
-import functools
 import gc
 import logging
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Annotated
 
+from fastapi import Depends
 from redis.asyncio import Redis
 
 from core.auth.service import AuthService
@@ -16,35 +23,24 @@ from core.auth.throttle import LoginThrottle
 from core.cases.intake import IntakeService
 from core.cases.service import CaseService
 from core.clock import Clock, utc_clock
+from core.deps import state
 from core.metrics import Metrics
 from core.orgmap.service import OrgMapService
 from core.queue.outbox import StreamPublisher
 from core.queue.streams import RedisStreams
 from core.queue.workqueue import WorkQueue
+from core.settings import CoreSettings
 from core.storage.engine import Database
 from core.triage.locator import ContactLocator
 from core.triage.ports import Classifier
 from core.triage.processor import IntakeProcessor
-from liandong.settings import Settings
-from router.classifier import LexiconClassifier
 
 log = logging.getLogger(__name__)
 
 
-@functools.cache
-def default_classifier() -> Classifier:
-    """Built on first use (about a second: lexicons, automata, pinyin keys) and then
-    shared; it is read-only, so every container in the process may use it."""
-    return LexiconClassifier.from_data(lang="zh", fuzzy=True)
-
-
-def intake_processor(c: Container, name: str) -> IntakeProcessor:
-    return IntakeProcessor(c.db, c.classifier, c.locator, c.cases, c.workqueue, c.clock, name)
-
-
 @dataclass
-class Container:
-    settings: Settings
+class CoreServices:
+    settings: CoreSettings
     db: Database
     redis: Redis
     streams: RedisStreams
@@ -59,7 +55,17 @@ class Container:
     clock: Clock
 
 
-async def build(settings: Settings, stack: AsyncExitStack, clock: Clock = utc_clock) -> Container:
+async def build_core(
+    settings: CoreSettings,
+    stack: AsyncExitStack,
+    classifier: Classifier,
+    clock: Clock = utc_clock,
+    *,
+    load_orgmap: bool = True,
+    metrics: Metrics | None = None,
+) -> CoreServices:
+    """``load_orgmap=False`` for processes that never locate anything (FastAGI): the
+    org map is ~150k objects and about a second to load."""
     db = Database(settings.database)
     stack.push_async_callback(db.close)
     # Connections are made lazily: the platform starts (degraded) without Redis
@@ -69,17 +75,17 @@ async def build(settings: Settings, stack: AsyncExitStack, clock: Clock = utc_cl
     )
     stack.push_async_callback(redis.aclose)
     q = settings.queue
-    streams = RedisStreams(
-        redis, prefix=settings.redis.prefix, group=q.consumer_group, maxlen=q.stream_maxlen
-    )
-    workqueue = WorkQueue(redis, prefix=settings.redis.prefix, aging_step_s=q.aging_step_s)
+    prefix = settings.redis.prefix
+    streams = RedisStreams(redis, prefix=prefix, group=q.consumer_group, maxlen=q.stream_maxlen)
+    workqueue = WorkQueue(redis, prefix=prefix, aging_step_s=q.aging_step_s)
     orgmap = OrgMapService(db)
     locator = ContactLocator(db, orgmap)
-    try:
-        await orgmap.load()
-        await locator.load()
-    except Exception:  # an unmigrated or empty database must not stop start-up
-        log.warning("org map not loaded; locating callers is unavailable", exc_info=True)
+    if load_orgmap:
+        try:
+            await orgmap.load()
+            await locator.load()
+        except Exception:  # an unmigrated or empty database must not stop start-up
+            log.warning("org map not loaded; locating callers is unavailable", exc_info=True)
     intake = IntakeService(db, StreamPublisher(streams), settings.cases, clock)
     # The org map and gazetteer are ~150k long-lived objects; a full GC pass over
     # them took ~55 ms here, a stall in every tenth-of-a-second budget. Freezing
@@ -88,7 +94,7 @@ async def build(settings: Settings, stack: AsyncExitStack, clock: Clock = utc_cl
     gc.freeze()
     # Closed before the database and Redis (the stack unwinds in reverse).
     stack.push_async_callback(intake.close)
-    return Container(
+    return CoreServices(
         settings=settings,
         db=db,
         redis=redis,
@@ -96,7 +102,7 @@ async def build(settings: Settings, stack: AsyncExitStack, clock: Clock = utc_cl
         workqueue=workqueue,
         orgmap=orgmap,
         locator=locator,
-        classifier=default_classifier(),
+        classifier=classifier,
         intake=intake,
         cases=CaseService(db, settings.cases, workqueue, clock),
         auth=AuthService(
@@ -104,8 +110,18 @@ async def build(settings: Settings, stack: AsyncExitStack, clock: Clock = utc_cl
             settings.auth,
             demo_allowed=settings.demo_accounts_allowed,
             clock=clock,
-            throttle=LoginThrottle(redis, prefix=settings.redis.prefix),
+            throttle=LoginThrottle(redis, prefix=prefix),
         ),
-        metrics=Metrics(),
+        metrics=metrics or Metrics(),
         clock=clock,
     )
+
+
+def intake_processor(core: CoreServices, name: str) -> IntakeProcessor:
+    return IntakeProcessor(
+        core.db, core.classifier, core.locator, core.cases, core.workqueue, core.clock, name
+    )
+
+
+# The dependency adapters' routes use: ``async def route(c: Services) -> …``.
+Services = Annotated[CoreServices, Depends(state("core"))]

@@ -1,0 +1,89 @@
+"""The composition root: the one place that knows every package. Processes, the app
+factory and the CLI get their services from here.
+
+``build`` makes the core's services (with the router's classifier); ``build_web`` adds
+the contexts the HTTP routes read from ``app.state``. Each context's own wiring
+function (``<package>/wiring.py``) does the rest.
+"""
+
+from __future__ import annotations
+
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+
+from agent_desktop.wiring import Desk, build_desk
+from channels.wiring import Channels, build_channels
+from core.auth import api as auth_api
+from core.cases import api as cases_api
+from core.cases import instructions_api
+from core.clock import Clock, utc_clock
+from core.escalation import api as escalation_api
+from core.metrics import Metrics
+from core.orgmap import api as orgmap_api
+from core.triage import api as triage_api
+from core.wiring import CoreServices, build_core
+from feedback.wiring import Feedback, build_feedback
+from liandong.settings import Settings
+from reports.service import ReportService
+from reports.wiring import build_reports
+from router.wiring import LazyClassifier, default_classifier
+from telephony.wiring import CallsApi, build_calls_api
+
+
+async def build(
+    settings: Settings,
+    stack: AsyncExitStack,
+    clock: Clock = utc_clock,
+    *,
+    lean: bool = False,
+    metrics: Metrics | None = None,
+) -> CoreServices:
+    """The core's services. ``lean`` for processes that neither locate nor classify
+    (FastAGI): no org map in memory, the classifier built only if ever used."""
+    classifier = LazyClassifier() if lean else default_classifier()
+    return await build_core(
+        settings, stack, classifier, clock, load_orgmap=not lean, metrics=metrics
+    )
+
+
+@dataclass
+class Web:
+    """Everything the HTTP routes read from ``app.state`` (attribute = field name)."""
+
+    settings: Settings
+    core: CoreServices
+    channels: Channels
+    desk: Desk
+    feedback: Feedback
+    reports: ReportService
+    calls: CallsApi
+
+
+async def build_web(
+    settings: Settings, stack: AsyncExitStack, clock: Clock, metrics: Metrics
+) -> Web:
+    core = await build(settings, stack, clock, metrics=metrics)
+    return Web(
+        settings=settings,
+        core=core,
+        channels=await build_channels(core, settings.channels, stack),
+        desk=build_desk(core, settings.desk),
+        feedback=build_feedback(core, settings.feedback),
+        reports=build_reports(core, settings.reports),
+        calls=build_calls_api(core, settings.telephony),
+    )
+
+
+def core_routes_can_use(
+    core: CoreServices,
+) -> tuple[
+    auth_api.Needs,
+    cases_api.Needs,
+    instructions_api.Needs,
+    triage_api.Needs,
+    orgmap_api.Needs,
+    escalation_api.Needs,
+]:
+    """Never called: mypy checks here that ``CoreServices`` gives every core route the
+    services its ``Needs`` protocol names (they cannot import ``core.wiring``)."""
+    return core, core, core, core, core, core
