@@ -17,15 +17,15 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from starlette.types import Scope
 
-from agent_desktop import events, service, stats
+from agent_desktop import feed, service, stats
 from agent_desktop.cameras import BOUNDARY, camera_jpeg, mjpeg
 from agent_desktop.wiring import DeskContext
+from core.auth.deps import client_address, require
 from core.auth.models import ROLE_LABELS, Principal
 from core.auth.roles import MATRIX, Perm, allows
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
 from core.cases.views import case_public
-from core.deps import client_address, require
 from core.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 from core.orgmap.tables import UnitRow
 from core.settings import Mode
@@ -71,7 +71,7 @@ async def live_events(
     limit = desk.settings.feed_max_s
     resume = request.headers.get("last-event-id") or last_event_id
     return StreamingResponse(
-        events.feed(
+        feed.feed(
             c,
             desk.settings,
             user,
@@ -107,7 +107,7 @@ async def desk_queue(
     user: QueueReader, c: Services, limit: Annotated[int, Query(ge=1, le=5000)] = 5000
 ) -> dict[str, Any]:
     try:
-        items, total = await events.queue_snapshot(c, limit, allows(user.role, Perm.phones_full))
+        items, total = await feed.queue_snapshot(c, limit, allows(user.role, Perm.phones_full))
     except (RedisError, OSError) as exc:
         raise Unavailable(
             "the work queue (Redis) is unreachable", error_id="queue-unavailable"

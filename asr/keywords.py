@@ -1,7 +1,8 @@
 """Keyword assist: a second recognizer limited to the emergency keywords.
 
 Vosk can decode against a phrase list (a grammar) instead of its full language
-model. Restricted to the router's emergency keywords (着火, 救命, 抢劫 …) it cannot
+model. Restricted to the router's emergency keywords (着火, 救命, 抢劫 …;
+``router.lexicon.emergency_keywords``, handed in by the caller) it cannot
 drift into look-alike everyday words, which may find a keyword the free recognizer
 missed in noise - at the price of false alarms, since it maps every sound to one of
 its phrases or ``[unk]``. Whether that trade is worth it is measured by
@@ -15,23 +16,8 @@ from collections.abc import Iterable
 
 from asr.models import Word
 from asr.vosk_engine import CHUNK_BYTES, VoskModel, parse_result
-from router.lexicon import EmergencyRule, TermKind, load_lexicon
 
-MIN_WEIGHT = 3.0  # the lexicon's strongest evidence only
 MIN_CONF = 0.6
-
-
-def emergency_keywords(language: str = "zh") -> list[str]:
-    """Keywords of subtypes that are always an emergency, at full weight."""
-    lex = load_lexicon(language)
-    words: set[str] = set()
-    for terms in lex.terms.values():
-        for t in terms:
-            if t.kind is not TermKind.keyword or t.weight < MIN_WEIGHT or t.subtype is None:
-                continue
-            if lex.subtypes[t.subtype].emergency is EmergencyRule.always:
-                words.add(t.source)
-    return sorted(words)
 
 
 class KeywordSpotter:

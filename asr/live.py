@@ -28,37 +28,28 @@ import logging
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from asr.events import LivePublisher
 from asr.models import LiveKind, LiveResult, Word
+from asr.ports import LiveCall, LiveCalls
+from asr.publisher import LivePublisher
 from asr.rtp import RtpReceiver, open_receiver
 from asr.settings import AsrSettings
 from asr.store import TranscriptStore
 from asr.vosk_engine import StreamDecoder, VoskModel
 from core.aio import sleep_or_stop
-from telephony.ari import AriClient
-from telephony.errors import AriError
-from telephony.events import AriConnected, ChannelDestroyed, StasisEnd
-from telephony.store import RedisCallStore
+from telephony.ari.client import AriClient
+from telephony.ari.errors import AriError
+from telephony.ari.events import AriConnected, ChannelDestroyed, StasisEnd
 
 log = logging.getLogger(__name__)
 FEED_S = 0.1  # feed Vosk every 100 ms of audio: partials well within a second
 LOCK_TTL_MS = 6000
 PARTIAL_EVERY_S = 0.3  # a partial costs a lattice search; the desk needs no more
 ENDED_STATES = frozenset({"ended", "fallback"})
-
-
-@dataclass(frozen=True, slots=True)
-class LiveCall:
-    channel_id: str
-    contact_id: int | None
-    state: str
-    arrived_at: float
 
 
 class LiveTap:
@@ -183,6 +174,7 @@ class LiveService:
         store: TranscriptStore,
         model: VoskModel,
         name: str,
+        calls: LiveCalls,
     ) -> None:
         self.settings = settings
         self.ari = ari
@@ -192,7 +184,7 @@ class LiveService:
         self.model = model
         self.name = name
         self.publisher = LivePublisher(redis, prefix=prefix, maxlen=settings.live_maxlen)
-        self.calls = RedisCallStore(redis, prefix=prefix, ttl_s=86400)
+        self.calls = calls
         self.pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="asr-live")
         self.taps: dict[str, LiveTap] = {}
         self._tg: asyncio.TaskGroup | None = None
@@ -262,10 +254,10 @@ class LiveService:
 
     # --- inputs ----------------------------------------------------------------------
     async def scan(self) -> None:
-        live = await self.calls.live()
+        live = await self.calls.live_calls()
         ids = {c.channel_id for c in live}
         for c in live:
-            await self.ensure_tap(LiveCall(c.channel_id, c.contact_id, c.state.value, c.arrived_at))
+            await self.ensure_tap(c)
         for channel_id in list(self.taps):
             if channel_id not in ids:
                 self.stop_tap(channel_id)

@@ -16,9 +16,9 @@ from sqlalchemy import select, update
 
 from asr.jobs import AsrJobStreams
 from asr.models import Job, JobKind
-from channels.tables import ChannelMediaRow
 from core.aio import sleep_or_stop
 from core.clock import Clock
+from core.media.tables import ChannelMediaRow
 from core.storage.engine import Database
 
 log = logging.getLogger(__name__)

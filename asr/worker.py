@@ -18,6 +18,7 @@ from pathlib import Path
 from asr import catalog
 from asr.jobs import AsrJobStreams
 from asr.live import LiveService
+from asr.ports import LiveCalls
 from asr.service import ModelRegistry, TranscriptionService
 from asr.settings import AsrSettings
 from asr.store import TranscriptStore
@@ -26,7 +27,7 @@ from asr.vosk_engine import VoskModel
 from core.aio import sleep_or_stop
 from core.queue.consumer import StreamConsumer
 from core.wiring import CoreServices
-from telephony.ari import AriClient
+from telephony.ari.client import AriClient
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,12 @@ async def run(
     stack: AsyncExitStack,
     *,
     ari: AriClient | None,
+    calls: LiveCalls | None = None,
     model_path: Path | None = None,
     ready: asyncio.Event | None = None,
 ) -> None:
     """Consume jobs until ``stop``; with ``ari`` (a client of the live-tap Stasis
-    application, not yet connected) also tap live calls."""
+    application, not yet connected) and ``calls`` also tap live calls."""
     prefix = c.settings.redis.prefix
     jobs = AsrJobStreams(c.redis, prefix=prefix, group=a.group, maxlen=a.stream_maxlen)
     store = TranscriptStore(c.db, c.classifier, c.workqueue, c.orgmap, c.clock)
@@ -89,9 +91,9 @@ async def run(
             tg.create_task(cons.run(stop), name=f"asr-consumer-{cons.name}")
         tg.create_task(sweep.run(stop), name="asr-media-sweep")
         live_model = _live_model(a, model, model_path)
-        if ari is not None and live_model is not None:
+        if ari is not None and calls is not None and live_model is not None:
             live_ari = ari
-            live_service = LiveService(a, live_ari, c.redis, prefix, store, live_model, name)
+            live_service = LiveService(a, live_ari, c.redis, prefix, store, live_model, name, calls)
 
             async def run_live() -> None:
                 async with live_ari:

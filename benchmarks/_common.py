@@ -1,4 +1,4 @@
-"""Helpers shared by the benchmark scripts (not a benchmark itself).
+"""Helpers shared by the benchmark scripts (not a benchmark itself). Import it first.
 
 The scripts are run by path (``python benchmarks/intake_bench.py``), so this module
 is imported as a sibling (``import _common``) rather than as part of a package.
@@ -21,6 +21,10 @@ import httpx
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
+# The scripts use the test harness (tests.support.servers: throwaway Redis and
+# PostgreSQL) and the protocol simulators; run by path, they need the repository root.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
 
 def log(msg: str) -> None:

@@ -35,8 +35,8 @@ import uvicorn
 from fastapi import FastAPI, Response
 
 from channels.wechat.settings import DEMO_AES_KEY, DEMO_APP_ID, DEMO_TOKEN, PATH
-from channels.wechat.testing import Push, WeChatPusher, message_xml
-from liandong.testing import RedisServer, free_port
+from simulators.wechat import Push, WeChatPusher, message_xml
+from tests.support.servers import RedisServer, free_port
 
 RATIO_TARGET, P99_TARGET_MS, RATE = 0.3, 500.0, 200
 # The open loop and the triple deliveries keep hundreds of requests in flight.

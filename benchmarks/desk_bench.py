@@ -37,7 +37,7 @@ from core.storage.engine import Database
 from liandong.demo.accounts import ensure_demo_accounts
 from liandong.migrate import upgrade
 from liandong.settings import AuthSettings, DatabaseSettings, RedisSettings, Settings
-from liandong.testing import RedisServer, free_port
+from tests.support.servers import RedisServer, free_port
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip

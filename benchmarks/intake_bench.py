@@ -42,7 +42,7 @@ import httpx
 import redis
 import uvloop
 
-from liandong.testing import PostgresServer, RedisServer, free_port, port_open
+from tests.support.servers import PostgresServer, RedisServer, free_port, port_open
 
 TARGET = 0.3
 DEMO_USER = ("calltaker", "demo-calltaker-110")

@@ -42,8 +42,8 @@ from redis.asyncio import Redis
 from core.queue.consumer import StreamConsumer
 from core.queue.streams import Entry, RedisStreams
 from liandong.settings import DatabaseSettings, RedisSettings, Settings
-from liandong.testing import RedisServer
 from liandong.wiring import build
+from tests.support.servers import RedisServer
 
 TARGET_P99_MS = 5.0
 TOPIC = "bench.latency"

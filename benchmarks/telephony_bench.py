@@ -44,9 +44,9 @@ import _common as c
 import httpx
 from pydantic import SecretStr
 
-from liandong.testing import RedisServer, free_port
-from telephony import rootfs, runner
+from telephony.asterisk import rootfs, runner
 from telephony.settings import TelephonySettings
+from tests.support.servers import RedisServer, free_port
 
 SCENARIO = c.REPO / "tests" / "telephony" / "scenarios" / "uac_numbered.xml"
 BENCH_IP = "127.0.0.2"

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from channels.errors import CaseNotVisible
 from channels.tables import CitizenIdentityRow
 from core.auth.models import Principal, Role
 from core.cases.lifecycle import Action
@@ -19,7 +20,7 @@ from core.cases.models import STATE_LABELS, CaseState
 from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
-from core.errors import IllegalTransition, NotFound
+from core.errors import IllegalTransition
 from core.orgmap.tables import UnitRow
 from core.storage.engine import Database
 
@@ -42,10 +43,6 @@ _NEXT: dict[CaseState, str] = {
 ASK_AGAIN = "未能识别您的评价。请回复数字：1 满意，2 基本满意，3 不满意（工单 {number}）。"
 NOTHING_TO_RATE = "您好，您目前没有待评价的工单，无需回复。如需反映问题，请直接发送情况说明。"
 EVALUATION_WINDOW = timedelta(days=15)
-
-
-class CaseNotVisible(NotFound):
-    error_id = "case-not-found"
 
 
 class CitizenCases:

@@ -13,7 +13,8 @@
     ├── PermissionDenied (403)
     │   └── PlaintextRefused             403 plaintext-refused (safe mode required)
     ├── NotFound (404)
-    │   └── DeviceNotFound               404 device-not-found
+    │   ├── DeviceNotFound               404 device-not-found
+    │   └── CaseNotVisible               404 case-not-found (unknown, or not the citizen's)
     └── Unavailable (503)
         └── VendorUnavailable            503 vendor-unavailable (WeChat/SMS API failed)
 
@@ -52,3 +53,7 @@ class DeviceNotFound(NotFound):
 
 class VendorUnavailable(Unavailable):
     error_id = "vendor-unavailable"
+
+
+class CaseNotVisible(NotFound):
+    error_id = "case-not-found"

@@ -18,8 +18,8 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from channels.tables import ChannelMediaRow
 from core.clock import Clock
+from core.media.tables import ChannelMediaRow
 from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -109,9 +109,19 @@ class MediaFetcher:
         if source is not None:
             try:
                 data, ctype = await source.download_media(row.vendor_media_id)
-            except Exception as exc:  # the adapter's typed error, logged with its id
+            except Exception as exc:  # any failure: recorded on the row, retried, logged
                 error = f"{type(exc).__name__}: {exc}"[:300]
                 status = "pending" if row.attempts + 1 < MAX_ATTEMPTS else "failed"
+                log.warning(
+                    "media download failed",
+                    extra={
+                        "media_id": row.id,
+                        "channel": row.channel,
+                        "error_id": getattr(exc, "error_id", type(exc).__name__),
+                        "attempt": row.attempts + 1,
+                        "gives_up": status == "failed",
+                    },
+                )
             else:
                 digest = hashlib.sha256(data).hexdigest()
                 target = self.directory / digest[:2] / digest

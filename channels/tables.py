@@ -29,32 +29,6 @@ class CitizenIdentityRow(Base):
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_citizen_ext"),)
 
 
-class ChannelMediaRow(Base):
-    """A media item received on a channel, fetched after the reply (heavy work):
-    images are kept as evidence, voice without WeChat's recognition goes to asr/."""
-
-    __tablename__ = "channel_media"
-
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    channel: Mapped[str] = mapped_column(String(16))
-    vendor_media_id: Mapped[str] = mapped_column(String(256))
-    kind: Mapped[str] = mapped_column(String(8))  # image | audio | video
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
-    case_number: Mapped[str] = mapped_column(String(32))
-    # pending → fetched (→ asr_pending for audio) | failed
-    status: Mapped[str] = mapped_column(String(16), index=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    path: Mapped[str | None] = mapped_column(String(300))
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    content_type: Mapped[str | None] = mapped_column(String(64))
-    size: Mapped[int | None] = mapped_column(Integer)
-    error: Mapped[str | None] = mapped_column(String(300))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    __table_args__ = (UniqueConstraint("channel", "vendor_media_id", name="uq_channel_media"),)
-
-
 class OutboundMessageRow(Base):
     """Every message we send a citizen (WeChat custom/template, SMS), with delivery
     status. Status only moves forward: queued → sending → sent → failed | delivered;

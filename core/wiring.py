@@ -24,6 +24,7 @@ from core.cases.intake import IntakeService
 from core.cases.service import CaseService
 from core.clock import Clock, utc_clock
 from core.deps import state
+from core.escalation.dispatch import LadderDispatcher
 from core.metrics import Metrics
 from core.orgmap.service import OrgMapService
 from core.queue.outbox import StreamPublisher
@@ -104,7 +105,7 @@ async def build_core(
         locator=locator,
         classifier=classifier,
         intake=intake,
-        cases=CaseService(db, settings.cases, workqueue, clock),
+        cases=CaseService(db, settings.cases, workqueue, clock, LadderDispatcher(settings.cases)),
         auth=AuthService(
             db,
             settings.auth,

@@ -9,10 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from sqlalchemy import select
 
+from core.auth.deps import require
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.tables import CaseRow
-from core.deps import require
 from core.errors import InvalidInput, NotFound
 from core.ratings.models import Source, Stage
 from core.ratings.tables import FollowupSampleRow, RatingRow

@@ -33,11 +33,12 @@ from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
 from core.clock import Clock
-from core.errors import Conflict, IllegalTransition, InvalidInput, NotFound
+from core.errors import IllegalTransition, InvalidInput, NotFound
 from core.ratings.models import Rating, Stage, source_of
 from core.ratings.service import RatingService, lead_unit
 from core.ratings.tables import RatingRow, SurveyCallRow
 from core.storage.engine import Database
+from feedback.errors import HoldNotOpen
 from feedback.models import HoldState, call_window, may_overrule, reopen_due
 from feedback.settings import FeedbackSettings
 from feedback.tables import FeedbackCursorRow, ReopenHoldRow
@@ -49,10 +50,6 @@ DONE = frozenset({"complete", "resolve_directly"})
 DIALLABLE = re.compile(r"^(?:1\d{10}|0\d{9,11})$")
 SYSTEM = Principal(0, "system:feedback", Role.dispatcher, "群众评价")
 REOPEN_REASON = "群众评价不满意，按规定重办（办理时限缩短）"
-
-
-class HoldNotOpen(Conflict):
-    error_id = "reopen-hold-closed"
 
 
 class FeedbackService:

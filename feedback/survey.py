@@ -32,13 +32,14 @@ from core.errors import IllegalTransition
 from core.ratings.models import STAGES, Rating, Source, Stage
 from core.ratings.tables import SurveyCallRow
 from core.storage.engine import Database
+from feedback.errors import HungUp
 from feedback.models import call_window
-from feedback.prompts import QUESTIONS, media
 from feedback.service import FeedbackService
 from feedback.settings import FeedbackSettings
-from telephony.ari import AriClient
-from telephony.errors import AriError
-from telephony.events import (
+from prompts.survey import QUESTIONS, media
+from telephony.ari.client import AriClient
+from telephony.ari.errors import AriError
+from telephony.ari.events import (
     ChannelDestroyed,
     ChannelDtmfReceived,
     ChannelHangupRequest,
@@ -50,10 +51,6 @@ from telephony.events import (
 log = logging.getLogger(__name__)
 STALE = timedelta(minutes=10)  # a "calling" row this old belonged to a dead process
 QUESTION_ORDER = (Stage.overall, *STAGES)
-
-
-class HungUp(Exception):
-    """The citizen hung up during the survey."""
 
 
 class SurveyCall:

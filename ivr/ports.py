@@ -1,6 +1,6 @@
 """What the IVR engine needs from the outside, as small Protocols.
 
-``IvrChannel`` is the caller's line (FastAGI in production, ``ivr.testing`` in unit
+``IvrChannel`` is the caller's line (FastAGI in production, ``tests.ivr.fakes`` in the
 tests); ``IvrBackend`` is the platform (the queue's backlog, case status, call-back
 booking). Both raise :class:`~ivr.errors.CallerHungUp` when the caller has gone.
 """

@@ -22,9 +22,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 from core.clock import Clock
-from ivr import prompts
 from ivr.errors import CallerHungUp
-from ivr.models import (
+from ivr.flows import (
     BackAction,
     CallbackAction,
     EndAction,
@@ -38,6 +37,7 @@ from ivr.models import (
 )
 from ivr.ports import CallInfo, CaseStatus, IvrBackend, IvrChannel, StaffedHours
 from ivr.settings import IvrSettings
+from prompts import ivr as prompts
 
 log = logging.getLogger(__name__)
 

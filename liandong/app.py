@@ -24,7 +24,7 @@ from liandong.settings import Settings
 from liandong.system_api import router as system_router
 from liandong.wiring import build_web
 from reports.api import router as reports_router
-from telephony.api import router as calls_router
+from telephony.calls.api import router as calls_router
 
 DESCRIPTION = """黔西市110社会联动中心 · Liandong API.
 

@@ -10,7 +10,7 @@ from typing import Any
 from asr import catalog as asr_catalog
 from core.wiring import CoreServices
 from liandong.settings import Settings
-from telephony import runner
+from telephony.asterisk import runner
 
 OK, DEGRADED, DOWN = "ok", "degraded", "down"
 

@@ -12,6 +12,12 @@ from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
 from agent_desktop.wiring import Desk, build_desk
+from channels.citizen import api as citizen_api
+from channels.grid import api as grid_api
+from channels.sms import api as sms_api
+from channels.stb import api as stb_api
+from channels.wechat import api as wechat_api
+from channels.weibo import api as weibo_api
 from channels.wiring import Channels, build_channels
 from core.auth import api as auth_api
 from core.cases import api as cases_api
@@ -27,7 +33,7 @@ from liandong.settings import Settings
 from reports.service import ReportService
 from reports.wiring import build_reports
 from router.wiring import LazyClassifier, default_classifier
-from telephony.wiring import CallsApi, build_calls_api
+from telephony.calls.wiring import CallsApi, build_calls_api
 
 
 async def build(
@@ -87,3 +93,14 @@ def core_routes_can_use(
     """Never called: mypy checks here that ``CoreServices`` gives every core route the
     services its ``Needs`` protocol names (they cannot import ``core.wiring``)."""
     return core, core, core, core, core, core
+
+
+def channel_routes_can_use(
+    ch: Channels,
+) -> tuple[
+    citizen_api.Needs, grid_api.Needs, sms_api.Needs, stb_api.Needs, wechat_api.Needs,
+    weibo_api.Needs,
+]:  # fmt: skip
+    """Never called: mypy checks that ``Channels`` gives each channel's routes what
+    their ``Needs`` protocol names (they cannot import ``channels.wiring``)."""
+    return ch, ch, ch, ch, ch, ch

@@ -8,9 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from core.auth.deps import client_address, require
 from core.auth.models import Principal
 from core.auth.roles import Perm
-from core.deps import client_address, require
 from core.wiring import Services
 from reports.html import render_html
 from reports.wiring import ReportsContext

@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from core.ratings.models import STAGES
-from reports.models import UnitFigures
+from reports.figures import UnitFigures
 from reports.service import DEFINITIONS, LEVELS, Report, stage_label
 
 CSS = """body{font-family:"Noto Sans CJK SC","WenQuanYi Zen Hei",sans-serif;margin:1.5em}

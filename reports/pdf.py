@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 
 from core.errors import Unavailable
 from core.ratings.models import STAGES, Rating
-from reports.models import UnitFigures
+from reports.figures import UnitFigures
 from reports.service import DEFINITIONS, LEVELS, Report, stage_label
 
 A4 = (11.69, 8.27)  # landscape, inches

@@ -20,7 +20,7 @@ from core.escalation.tables import EscalationRow, EscalationStepRow
 from core.orgmap.tables import UnitRow
 from core.ratings.models import Source, Stage
 from core.ratings.tables import FollowupSampleRow, RatingRow
-from reports.models import UnitFigures
+from reports.figures import UnitFigures
 
 Progress = Callable[[str], None]
 

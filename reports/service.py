@@ -13,7 +13,7 @@ from core.escalation.ladder import LEVEL_LABELS, Level
 from core.ratings.models import RATING_LABELS, STAGE_LABELS, Rating, Stage
 from core.storage.engine import Database
 from core.worktime.periods import KIND_LABELS, Period, month_period, parse_period
-from reports.models import UnitFigures, assess
+from reports.figures import UnitFigures, assess
 from reports.query import CityFigures, city_figures, monthly_series, unit_figures
 from reports.settings import ReportSettings
 
@@ -22,7 +22,7 @@ STEPS = ("instructions", "cases", "ratings", "case log", "escalations", "contact
          "trend")  # fmt: skip
 LEVELS = (Level.unit_head, Level.deputy_mayor, Level.principal, Level.discipline)
 
-# The definitions printed with every report (reports.models explains them in English).
+# The definitions printed with every report (reports.figures explains them in English).
 DEFINITIONS = (
     "承办量：统计期内派给该单位（乡镇含其村、网格）的主办指令数。",
     "按时签收率：承办指令中在签收时限内签收的比例。",

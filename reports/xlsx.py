@@ -12,7 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.ratings.models import RATING_LABELS, STAGES, Rating
-from reports.models import UnitFigures
+from reports.figures import UnitFigures
 from reports.service import DEFINITIONS, LEVELS, Report, stage_label
 
 UNIT_HEADERS = [

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from router.errors import LexiconError
 from router.fuzzy import PinyinRules
 
 CUE_NAMES = frozenset(
@@ -124,10 +125,6 @@ class Lexicon:
     negation_transparent: frozenset[str] = field(default_factory=frozenset)
     town_context_after: tuple[str, ...] = ()
     town_reject_after: frozenset[str] = field(default_factory=frozenset)
-
-
-class LexiconError(ValueError):
-    """A lexicon file is malformed; the message names the file and the entry."""
 
 
 def qianxi_towns() -> list[TownEntry]:
@@ -352,3 +349,19 @@ def load_lexicon(
         town_context_after=tuple(town_rules.get("context_after", [])),
         town_reject_after=frozenset(town_rules.get("reject_after", [])),
     )
+
+
+MIN_KEYWORD_WEIGHT = 3.0  # the lexicon's strongest evidence only
+
+
+def emergency_keywords(language: str = "zh") -> list[str]:
+    """Keywords of subtypes that are always an emergency, at full weight."""
+    lex = load_lexicon(language)
+    words: set[str] = set()
+    for terms in lex.terms.values():
+        for t in terms:
+            if t.kind is not TermKind.keyword or t.weight < MIN_KEYWORD_WEIGHT or t.subtype is None:
+                continue
+            if lex.subtypes[t.subtype].emergency is EmergencyRule.always:
+                words.add(t.source)
+    return sorted(words)

@@ -7,14 +7,14 @@ and held in a holding bridge; its state machine is persisted per channel in Redi
 
 Other packages may import:
 - ``telephony.settings.TelephonySettings`` (nested in ``liandong.settings.Settings``);
-- ``telephony.app.run_telephony`` (the Stasis app process) and
-  ``telephony.ari.AriClient`` (the typed ARI client, e.g. for /status);
-- ``telephony.state`` (``Call``, ``CallState``) and ``telephony.store.RedisCallStore``
+- ``telephony.calls.app.run_telephony`` (the Stasis app process) and
+  ``telephony.ari.client.AriClient`` (the typed ARI client, e.g. for /status);
+- ``telephony.calls.state`` (``Call``, ``CallState``) and ``telephony.calls.store.RedisCallStore``
   to read calls in progress;
-- ``telephony.rootfs`` / ``telephony.runner`` for the development Asterisk;
-- ``telephony.api.router`` (``/api/v1/calls``, included by ``liandong.app``);
-- ``telephony.dialing.call_out`` (originate a call to a number into any Stasis app);
-- ``telephony.store.events_key`` / ``event_fields`` (the ``{prefix}:tel:events``
-  stream of call changes) and ``telephony.recording.asr_jobs_key``.
+- ``telephony.asterisk.rootfs`` / ``telephony.asterisk.runner`` for the development Asterisk;
+- ``telephony.calls.api.router`` (``/api/v1/calls``, included by ``liandong.app``);
+- ``telephony.calls.dialing.call_out`` (originate a call to a number into any Stasis app);
+- ``telephony.calls.store.events_key`` / ``event_fields`` (the ``{prefix}:tel:events``
+  stream of call changes) and ``telephony.calls.recording.asr_jobs_key``.
 Everything else is internal. See telephony/README.md.
 """

@@ -6,7 +6,7 @@ Nested under the root settings as ``telephony`` (env ``LIANDONG_TELEPHONY__*``),
 Two ways to run:
 - development / CI: ``liandong asterisk setup|start`` builds a Debian sid root under
   ``rootfs`` and runs Asterisk 22 from it with the configuration rendered from these
-  settings (``telephony.config``);
+  settings (``telephony.asterisk.config``);
 - production: ``ari_url`` points at the center's existing Asterisk; the rendered files
   in ``asterisk_conf/`` are the reference its administrators install.
 """
@@ -124,7 +124,7 @@ class TelephonySettings(BaseModel):
     debootstrap_cache: Path = Field(
         default_factory=lambda: Path.home() / ".cache" / "liandong" / "debootstrap"
     )
-    # Mandarin prompts from pinyin (telephony.prompts says why not "cmn"); recorded
+    # Mandarin prompts from pinyin (prompts.hotline says why not "cmn"); recorded
     # files of the same name replace them.
     espeak_voice: str = "cmn-latn-pinyin"
 

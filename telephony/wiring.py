@@ -1,9 +1,6 @@
-"""How the composition root builds telephony.
-
-For the API processes: the call store (reads) and the command client (changes go to
-the telephony process, which owns call control), kept in ``app.state.calls`` for the
-routes (``CallsContext``). For the telephony process: the Stasis application with its
-call, call-taker, recording and command services (``build_telephony``)."""
+"""How the composition root builds telephony's process: the Stasis application with its
+call, call-taker, recording and command services (``build_telephony``), and ARI clients
+for any Stasis application (``ari_client``). The API side is ``telephony.calls.wiring``."""
 
 from __future__ import annotations
 
@@ -12,48 +9,25 @@ import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends
 from sqlalchemy import select
 
 from core.cases.tables import CaseRow, ContactRow
-from core.clock import Clock
-from core.deps import state
 from core.storage.engine import Database
 from core.triage.missed import MissedCallRecorder
 from core.wiring import CoreServices
-from telephony.app import StasisApp
-from telephony.ari import AriClient
-from telephony.commands import CommandClient, CommandServer
-from telephony.control import CallTakerService
-from telephony.geoloc_fetch import LocationFetcher
-from telephony.journal import CaseJournal
-from telephony.recording import RecordingService
-from telephony.service import CallService
+from telephony.ari.client import AriClient
+from telephony.calls.app import StasisApp
+from telephony.calls.commands import CommandServer
+from telephony.calls.control import CallTakerService
+from telephony.calls.geoloc_fetch import LocationFetcher
+from telephony.calls.journal import CaseJournal
+from telephony.calls.recording import RecordingService
+from telephony.calls.service import CallService
+from telephony.calls.store import RedisCallStore
 from telephony.settings import TelephonySettings
-from telephony.store import RedisCallStore
-
-
-@dataclass
-class CallsApi:
-    store: RedisCallStore
-    commands: CommandClient
-    clock: Clock
-
-
-def build_calls_api(core: CoreServices, settings: TelephonySettings) -> CallsApi:
-    prefix = core.settings.redis.prefix
-    return CallsApi(
-        RedisCallStore(core.redis, prefix=prefix, ttl_s=settings.state_ttl_s),
-        CommandClient(core.redis, prefix=prefix, timeout_s=settings.command_timeout_s),
-        core.clock,
-    )
-
 
 log = logging.getLogger(__name__)
-
-CallsContext = Annotated[CallsApi, Depends(state("calls"))]
 
 
 @dataclass
@@ -95,7 +69,7 @@ async def build_telephony(
     c: CoreServices, t: TelephonySettings, stack: AsyncExitStack
 ) -> Telephony:
     prefix = c.settings.redis.prefix
-    ari = await stack.enter_async_context(AriClient.from_settings(t))
+    ari = await stack.enter_async_context(ari_client(t))
     fetcher = await stack.enter_async_context(LocationFetcher(t))
     store = RedisCallStore(c.redis, prefix=prefix, ttl_s=t.state_ttl_s)
     missed = MissedCallRecorder(c.db, c.workqueue, c.orgmap, c.clock)
@@ -136,3 +110,19 @@ async def _contact_lookup(db: Database, contact_id: int) -> tuple[str, str, str]
 async def _relay_ready(source: asyncio.Event, target: asyncio.Event) -> None:
     await source.wait()
     target.set()
+
+
+def ari_client(t: TelephonySettings, app: str | None = None) -> AriClient:
+    """An ARI client of the Stasis application ``app`` (the call app by default), not
+    yet connected: ``async with`` it."""
+    return AriClient(
+        base_url=t.ari_base_url,
+        user=t.ari_user,
+        password=t.ari_password.get_secret_value(),
+        app=app or t.app,
+        ping_interval_s=t.ping_interval_s,
+        ping_timeout_s=t.ping_timeout_s,
+        reconnect_initial_s=t.reconnect_initial_s,
+        reconnect_max_s=t.reconnect_max_s,
+        request_timeout_s=t.request_timeout_s,
+    )

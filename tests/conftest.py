@@ -38,7 +38,7 @@ from liandong.settings import (
     RedisSettings,
     Settings,
 )
-from liandong.testing import PostgresServer, RedisServer, port_open
+from tests.support.servers import PostgresServer, RedisServer, port_open
 
 RUN_ID = uuid.uuid4().hex[:8]
 

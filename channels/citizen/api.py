@@ -3,12 +3,12 @@ and phone; evaluation; binding the citizen's WeChat identity to their phone."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
-from channels.casestatus import CaseNotVisible
+from channels.casestatus import CitizenCases
 from channels.citizen.schemas import (
     PHONE,
     CaseStatusOut,
@@ -18,16 +18,36 @@ from channels.citizen.schemas import (
     ReportIn,
     ReportOut,
 )
+from channels.errors import CaseNotVisible
 from channels.models import ACCEPTED_REPLY
 from channels.service import submit
-from channels.wiring import ChannelServices
+from core.auth.deps import require
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.schemas import ContactCreate, LocationIn
 from core.cases.tables import CaseRow
-from core.deps import require
+from core.deps import state
 from core.errors import InvalidInput
 from core.ratings.models import Source, Stage
+from core.ratings.service import RatingService
+from core.wiring import CoreServices
+
+
+class Needs(Protocol):
+    """What these routes use of the channels' services (``channels.wiring.Channels``)."""
+
+    @property
+    def citizens(self) -> CitizenCases: ...
+
+    @property
+    def core(self) -> CoreServices: ...
+
+    @property
+    def ratings(self) -> RatingService: ...
+
+
+ChannelServices = Annotated[Needs, Depends(state("channels"))]
+
 
 router = APIRouter(prefix="/api/v1/channels/app", tags=["channels: citizen app"])
 AppGateway = Annotated[Principal, Depends(require(Perm.contacts_create))]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends
 
@@ -16,11 +16,23 @@ from channels.grid.schemas import (
     PatrolReportIn,
     ReportOut,
 )
-from channels.wiring import ChannelServices
+from channels.grid.service import GridService
+from core.auth.deps import require
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.lifecycle import Action
-from core.deps import require
+from core.deps import state
+
+
+class Needs(Protocol):
+    """What these routes use of the channels' services (``channels.wiring.Channels``)."""
+
+    @property
+    def grid(self) -> GridService: ...
+
+
+ChannelServices = Annotated[Needs, Depends(state("channels"))]
+
 
 router = APIRouter(prefix="/api/v1/channels/grid", tags=["channels: grid workers"])
 GridWorker = Annotated[Principal, Depends(require(Perm.cases_handle))]

@@ -6,15 +6,34 @@ Configure each URL in the provider's console with ``?token=<callback_secret>``.
 from __future__ import annotations
 
 import hmac
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from channels.errors import ChannelSignatureInvalid
 from channels.sms import aliyun, tencent
 from channels.sms.service import SmsService
-from channels.wiring import ChannelServices
+from channels.sms.settings import SmsSettings
+from core.deps import state
 from core.errors import PayloadTooLarge
+
+
+class _Settings(Protocol):
+    @property
+    def sms(self) -> SmsSettings: ...
+
+
+class Needs(Protocol):
+    """What these routes use of the channels' services (``channels.wiring.Channels``)."""
+
+    @property
+    def settings(self) -> _Settings: ...
+
+    def sms_service(self) -> SmsService: ...
+
+
+ChannelServices = Annotated[Needs, Depends(state("channels"))]
+
 
 router = APIRouter(prefix="/channels/sms", tags=["channels: sms"])
 MAX_BODY = 256 * 1024

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Header, Request
 from pydantic import ValidationError
@@ -10,11 +10,21 @@ from pydantic import ValidationError
 from channels.stb.errors import AlarmInvalid
 from channels.stb.schemas import AlarmIn, AlarmOut, DeviceFault, HeartbeatIn, HeartbeatOut
 from channels.stb.service import StbService
-from channels.wiring import ChannelServices
+from core.auth.deps import require
 from core.auth.models import Principal
 from core.auth.roles import Perm
-from core.deps import require
+from core.deps import state
 from core.orgmap.tables import HouseholdRow
+
+
+class Needs(Protocol):
+    """What these routes use of the channels' services (``channels.wiring.Channels``)."""
+
+    def stb_service(self) -> StbService: ...
+
+
+ChannelServices = Annotated[Needs, Depends(state("channels"))]
+
 
 router = APIRouter(prefix="/api/v1/channels/stb", tags=["channels: set-top box"])
 MAX_BODY = 4096

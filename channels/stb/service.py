@@ -14,10 +14,10 @@ from channels.errors import ChannelSignatureInvalid, ReplayRejected
 from channels.ports import Intake
 from channels.service import submit
 from channels.stb.errors import AlarmInvalid, DeviceUnknown
-from channels.stb.models import DEVICE_RE, NONCE_RE, device_key, signature_ok
 from channels.stb.ports import NonceStore
 from channels.stb.schemas import AlarmIn, AlarmOut, DeviceFault, HeartbeatIn, HeartbeatOut
 from channels.stb.settings import StbSettings
+from channels.stb.signing import DEVICE_RE, NONCE_RE, device_key, signature_ok
 from channels.tables import StbDeviceRow
 from channels.wechat.crypto import check_timestamp
 from core.cases.schemas import ContactCreate, LocationIn

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 
 from channels.wechat.settings import PATH
-from channels.wechat.webhook import PushQuery
-from channels.wiring import ChannelServices
+from channels.wechat.webhook import PushQuery, WeChatWebhook
+from core.deps import state
 from core.errors import PayloadTooLarge
+
+
+class Needs(Protocol):
+    """What these routes use of the channels' services (``channels.wiring.Channels``)."""
+
+    def wechat_webhook(self) -> WeChatWebhook: ...
+
+
+ChannelServices = Annotated[Needs, Depends(state("channels"))]
+
 
 router = APIRouter(tags=["channels: wechat"])
 

@@ -7,16 +7,39 @@ concatenation of the app secret, timestamp and nonce. The GET echoes ``echostr``
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from channels.errors import ChannelSignatureInvalid
 from channels.wechat.crypto import check_timestamp, verify_signature
-from channels.weibo.service import parse_push
-from channels.wiring import ChannelServices
+from channels.weibo.service import WeiboService, parse_push
+from channels.weibo.settings import WeiboSettings
+from core.deps import state
 from core.errors import PayloadTooLarge
+from core.wiring import CoreServices
+
+
+class _Settings(Protocol):
+    @property
+    def weibo(self) -> WeiboSettings: ...
+
+
+class Needs(Protocol):
+    """What these routes use of the channels' services (``channels.wiring.Channels``)."""
+
+    @property
+    def core(self) -> CoreServices: ...
+
+    @property
+    def settings(self) -> _Settings: ...
+
+    def weibo_service(self) -> WeiboService: ...
+
+
+ChannelServices = Annotated[Needs, Depends(state("channels"))]
+
 
 router = APIRouter(prefix="/channels/weibo", tags=["channels: weibo"])
 Q = Annotated[str | None, Query(max_length=64)]

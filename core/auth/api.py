@@ -7,9 +7,10 @@ from typing import Annotated, Protocol
 from fastapi import APIRouter, Depends, Form, Request, Response
 from pydantic import BaseModel
 
+from core.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, client_address
 from core.auth.models import ROLE_LABELS
 from core.auth.service import AuthService
-from core.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, client_address, state
+from core.deps import state
 
 
 class Needs(Protocol):

@@ -23,7 +23,6 @@ from __future__ import annotations
 from enum import StrEnum
 
 from core.auth.models import Role
-from core.cases.lifecycle import Action
 
 
 class Perm(StrEnum):
@@ -70,23 +69,6 @@ MATRIX: dict[Perm, frozenset[Role]] = {
 
 # Roles limited to the cases their own unit holds an instruction for.
 UNIT_SCOPED = frozenset({R.unit_staff})
-
-ACTION_PERM: dict[Action, Perm] = {
-    Action.take: P.cases_triage,
-    Action.classify: P.cases_triage,
-    Action.dispatch: P.cases_triage,
-    Action.resolve_directly: P.cases_triage,
-    Action.merge: P.cases_triage,
-    Action.reassign: P.cases_supervise,
-    Action.reopen: P.cases_supervise,
-    Action.evaluate: P.cases_supervise,
-    Action.close: P.cases_supervise,
-    Action.acknowledge: P.cases_handle,
-    Action.start: P.cases_handle,
-    Action.return_: P.cases_handle,
-    Action.complete: P.cases_handle,
-    Action.note: P.cases_read,  # anyone who may read the case may add a note
-}
 
 
 def allows(role: Role, perm: Perm) -> bool:

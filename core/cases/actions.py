@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.auth.models import Principal, Role
 from core.cases.lifecycle import REASON_REQUIRED, Action
 from core.cases.models import Category, InstructionRole, InstructionState
+from core.cases.ports import Dispatcher
 from core.cases.schemas import CaseActionIn
 from core.cases.settings import CaseSettings
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
 from core.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
-from core.escalation import dispatch as escalation_dispatch
 from core.orgmap.tables import UnitRow
 
 ACTIVE = (InstructionState.sent, InstructionState.acknowledged, InstructionState.in_progress)
@@ -44,6 +44,7 @@ class ActionContext:
     actor: Principal
     now: datetime
     settings: CaseSettings
+    dispatcher: Dispatcher
 
 
 def require_reason(action: Action, body: CaseActionIn) -> None:
@@ -61,35 +62,11 @@ async def _unit(s: AsyncSession, unit_id: int) -> UnitRow:
 async def _send(
     ctx: ActionContext, unit_ids: Sequence[int | None], *, reopen: bool = False
 ) -> list[int]:
-    """Send the case to ``[lead, *assist]``; a lead of None lets the catalogue decide.
-
-    Limits come from the dispatch catalogue on the working-day calendar (falling back
-    to the per-priority settings for unclassified cases); each instruction starts its
-    escalation timer in this same transaction.
-    """
+    """Send the case to ``[lead, *assist]``; a lead of None lets the catalogue decide."""
     for uid in unit_ids:
         if uid is not None:
             await _unit(ctx.session, uid)
-    plan = await escalation_dispatch.plan(
-        ctx.session, ctx.case, unit_ids, now=ctx.now, settings=ctx.settings, reopen=reopen
-    )
-    rows = []
-    for i, uid in enumerate(plan.unit_ids):
-        row = InstructionRow(
-            case_id=ctx.case.id,
-            unit_id=uid,
-            role=(InstructionRole.lead if i == 0 else InstructionRole.assist).value,
-            state=InstructionState.sent.value,
-            sent_at=ctx.now,
-            ack_deadline=plan.ack_deadline,
-            done_deadline=plan.done_deadline,
-        )
-        ctx.session.add(row)
-        rows.append(row)
-    await ctx.session.flush()
-    await escalation_dispatch.open_ladders(ctx.session, plan, rows, ctx.now)
-    await ctx.session.flush()
-    return plan.unit_ids
+    return await ctx.dispatcher.send(ctx.session, ctx.case, unit_ids, now=ctx.now, reopen=reopen)
 
 
 async def _withdraw_active(ctx: ActionContext) -> None:

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from redis.exceptions import RedisError
 from sqlalchemy import select
 
+from core.auth.deps import client_address, require
 from core.auth.models import Principal
-from core.auth.roles import ACTION_PERM, Perm, allows
+from core.auth.roles import Perm, allows
 from core.auth.service import AuthService
 from core.cases.intake import IntakeService
 from core.cases.lifecycle import Action
+from core.cases.permissions import ACTION_PERM
 from core.cases.schemas import (
     CaseActionIn,
     CaseEventPublic,
@@ -25,7 +27,7 @@ from core.cases.service import CaseService
 from core.cases.tables import CaseRow, ContactRow
 from core.cases.views import case_public
 from core.cases.workitem import queue_item
-from core.deps import client_address, require, state
+from core.deps import state
 from core.errors import InvalidInput, PermissionDenied
 from core.metrics import Metrics
 from core.orgmap.service import OrgMapService

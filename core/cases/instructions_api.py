@@ -9,13 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from core.auth.deps import require
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm, allows
 from core.cases.actions import ACTIVE
 from core.cases.tables import CaseRow, InstructionRow
 from core.cases.views import mask_phone
 from core.clock import Clock
-from core.deps import require, state
+from core.deps import state
 from core.errors import InvalidInput
 from core.orgmap.tables import UnitRow
 from core.storage.engine import Database

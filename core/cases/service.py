@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +14,7 @@ from core.cases import caselog
 from core.cases.actions import HANDLERS, ActionContext, require_reason
 from core.cases.lifecycle import UNIT_ACTIONS, Action, LogEntry, next_state, replay
 from core.cases.models import CaseState
+from core.cases.ports import Dispatcher, QueueIndex
 from core.cases.schemas import CaseActionIn
 from core.cases.settings import CaseSettings
 from core.cases.tables import CaseEventRow, CaseRow, InstructionRow
@@ -38,10 +39,6 @@ TRACKED = (
 )
 
 
-class QueueIndex(Protocol):
-    async def remove(self, case_number: str) -> bool: ...
-
-
 # While a case is with units, an assisting unit may act on its own instruction
 # whatever the lead unit's progress.
 HANDLING = frozenset({CaseState.dispatched, CaseState.acknowledged, CaseState.in_progress})
@@ -63,11 +60,13 @@ class CaseService:
         settings: CaseSettings,
         queue: QueueIndex | None,
         clock: Clock,
+        dispatcher: Dispatcher,
     ) -> None:
         self.db = db
         self.settings = settings
         self.queue = queue
         self.clock = clock
+        self.dispatcher = dispatcher
 
     async def load(self, s: AsyncSession, number: str, *, for_update: bool = False) -> CaseRow:
         q = select(CaseRow).where(CaseRow.number == number)
@@ -134,7 +133,7 @@ class CaseService:
         if action not in UNIT_ACTIONS or CaseState(case.state) not in HANDLING:
             next_state(CaseState(case.state), action)
         outcome = await HANDLERS[action](
-            ActionContext(s, case, body, actor, now, self.settings), action
+            ActionContext(s, case, body, actor, now, self.settings, self.dispatcher), action
         )
         if outcome.moves_case:
             case.state = next_state(CaseState(case.state), action).value

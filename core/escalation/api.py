@@ -13,11 +13,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
+from core.auth.deps import require
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm
 from core.cases.tables import CaseRow, InstructionRow
 from core.clock import Clock
-from core.deps import require, state
+from core.deps import state
 from core.errors import NotFound, PermissionDenied
 from core.escalation.ladder import LEVEL_LABELS, Level
 from core.escalation.tables import POKE, EscalationRow, EscalationStepRow

@@ -1,5 +1,5 @@
 """Dispatch planning: the catalogue, duty rosters and working-day deadlines applied to
-one case, inside the dispatching transaction (``core.cases.actions._send``).
+one case, inside the dispatching transaction (``LadderDispatcher``, the cases' ``Dispatcher`` port).
 
 ``plan`` decides the units (explicit ids win; otherwise the catalogue's lead and
 assisting units for the case's category, subtype and township kind), the deadlines and
@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.cases.models import InstructionRole, InstructionState
 from core.cases.settings import CaseSettings
 from core.cases.tables import CaseRow, InstructionRow
 from core.dispatch.catalogue import Catalogue, Route, Target, TargetKind, default_catalogue
@@ -247,3 +248,40 @@ async def open_ladders(
         s.add(row)
         rows.append(row)
     return rows
+
+
+class LadderDispatcher:
+    """Implements :class:`core.cases.ports.Dispatcher`: the plan, the instructions and
+    their escalation timers, in the dispatching transaction. No notification is sent
+    here: the scheduler delivers each instruction (step ``deliver``) after commit."""
+
+    def __init__(self, settings: CaseSettings) -> None:
+        self.settings = settings
+
+    async def send(
+        self,
+        s: AsyncSession,
+        case: CaseRow,
+        unit_ids: Sequence[int | None],
+        *,
+        now: datetime,
+        reopen: bool = False,
+    ) -> list[int]:
+        p = await plan(s, case, unit_ids, now=now, settings=self.settings, reopen=reopen)
+        rows = []
+        for i, uid in enumerate(p.unit_ids):
+            row = InstructionRow(
+                case_id=case.id,
+                unit_id=uid,
+                role=(InstructionRole.lead if i == 0 else InstructionRole.assist).value,
+                state=InstructionState.sent.value,
+                sent_at=now,
+                ack_deadline=p.ack_deadline,
+                done_deadline=p.done_deadline,
+            )
+            s.add(row)
+            rows.append(row)
+        await s.flush()
+        await open_ladders(s, p, rows, now)
+        await s.flush()
+        return p.unit_ids

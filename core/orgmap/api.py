@@ -7,9 +7,10 @@ from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Query
 
+from core.auth.deps import require
 from core.auth.models import Principal
 from core.auth.roles import Perm
-from core.deps import require, state
+from core.deps import state
 from core.errors import NotFound
 from core.orgmap.service import OrgMapService
 

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from redis.exceptions import RedisError
 
+from core.auth.deps import require
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
 from core.clock import Clock
-from core.deps import require, state
+from core.deps import state
 from core.errors import NotFound, Unavailable
 from core.metrics import Metrics
 from core.queue.priority import urgent_tier

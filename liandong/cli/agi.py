@@ -91,13 +91,13 @@ def unblock(number: str) -> None:
 def prompts() -> None:
     """(Re)generate the IVR's Mandarin prompts and digits in the Asterisk root
     (also done by `liandong asterisk setup`). Recorded files are kept."""
-    from ivr.soundgen import generate_prompts, planned
+    from telephony.asterisk.rootfs import generate_ivr_prompts, planned_ivr_prompts
 
     settings = load_settings()
     t = settings.telephony
     try:
-        with tqdm(total=len(planned(t)), desc="IVR prompts", unit="file") as bar:
-            made = generate_prompts(t, click.echo, progress=bar.update)
+        with tqdm(total=len(planned_ivr_prompts(t)), desc="IVR prompts", unit="file") as bar:
+            made = generate_ivr_prompts(t, click.echo, progress=bar.update)
     except LiandongError as exc:
         raise click.ClickException(f"{exc.error_id}: {exc.message}") from exc
     click.echo(f"{made} prompts made")

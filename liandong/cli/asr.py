@@ -14,7 +14,7 @@ from asr import catalog
 from asr.errors import AsrError
 from asr.install import KNOWN, RemoteModel, install
 from liandong.cli.common import echo_json, load_settings
-from liandong.processes.worker import default_name
+from liandong.processes.intake import default_name
 
 
 @click.group()

@@ -14,7 +14,7 @@ import click
 from core.errors import LiandongError
 from core.settings import Mode
 from liandong.cli.common import echo_json, load_settings
-from telephony import config, rootfs, runner
+from telephony.asterisk import config, rootfs, runner
 
 F = TypeVar("F", bound=Callable[..., Any])
 

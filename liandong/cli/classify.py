@@ -10,16 +10,9 @@ from typing import IO, Any
 import click
 
 from core.triage.ports import Classification
+from liandong.errors import BadLine
 from router.classifier import LexiconClassifier
 from router.evaluate import evaluate
-
-
-class BadLine(ValueError):
-    """One input line cannot be classified; the message goes into its error object."""
-
-    def __init__(self, message: str, contact_id: Any = None) -> None:
-        super().__init__(message)
-        self.contact_id = contact_id
 
 
 def _records(stream: IO[bytes]) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:

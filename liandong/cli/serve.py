@@ -20,9 +20,9 @@ from core.errors import LiandongError
 from liandong.cli.common import load_settings, run_async
 from liandong.cli.demo import seed_all
 from liandong.demo.accounts import DEMO_ACCOUNTS
-from liandong.processes.worker import default_name, run_worker
+from liandong.processes.intake import default_name, run_worker
 from liandong.settings import Mode, Settings
-from telephony import rootfs, runner
+from telephony.asterisk import rootfs, runner
 
 
 @click.command()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from channels.stb.models import device_key
+from channels.stb.signing import device_key
 from channels.wechat.settings import PATH
 from liandong.settings import Settings
 

@@ -21,7 +21,6 @@ from core.cases.tables import (
     ContactRow,
     InstructionRow,
 )
-from core.errors import Conflict
 from core.escalation.tables import EscalationRow, EscalationStepRow
 from core.ratings.tables import RatingRow
 from core.storage.engine import Database
@@ -29,6 +28,7 @@ from feedback.service import CURSOR as FEEDBACK_CURSOR
 from feedback.tables import FeedbackCursorRow
 from liandong.demo.history import ACTOR, SEED, Batch, Ids, day_volume, load_units, local_days
 from liandong.demo.history_cases import CaseFactory
+from liandong.errors import HistoryPresent
 from liandong.settings import Settings
 from reports.bulk import BulkWriter
 
@@ -46,10 +46,6 @@ TABLES: dict[str, Table] = {
         ("ratings", RatingRow),
     )
 }
-
-
-class HistoryPresent(Conflict):
-    error_id = "history-present"
 
 
 @dataclass

@@ -8,10 +8,26 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from asr import worker
+from asr.ports import LiveCall
 from liandong.processes.runner import stop_event
 from liandong.settings import Settings
 from liandong.wiring import build
-from telephony.ari import AriClient
+from telephony.calls.store import RedisCallStore
+from telephony.wiring import ari_client
+
+
+class TelephonyLiveCalls:
+    """asr's ``LiveCalls`` port on telephony's call store: the composition root is the
+    one place that knows both."""
+
+    def __init__(self, store: RedisCallStore) -> None:
+        self.store = store
+
+    async def live_calls(self) -> list[LiveCall]:
+        return [
+            LiveCall(c.channel_id, c.contact_id, c.state.value, c.arrived_at)
+            for c in await self.store.live()
+        ]
 
 
 async def run_asr_worker(
@@ -30,8 +46,12 @@ async def run_asr_worker(
         return
     async with AsyncExitStack() as stack:
         core = await build(settings, stack)
-        ari = None
+        ari, calls = None, None
         if a.live if live is None else live:
-            ari = AriClient.from_settings(settings.telephony)
-            ari.app = a.ari_app  # our own Stasis app: the call's app never sees us
-        await worker.run(core, a, name, stop, stack, ari=ari, model_path=model_path, ready=ready)
+            # Our own Stasis app: the call's app never sees us.
+            ari = ari_client(settings.telephony, a.ari_app)
+            store = RedisCallStore(core.redis, prefix=settings.redis.prefix, ttl_s=86400)
+            calls = TelephonyLiveCalls(store)
+        await worker.run(
+            core, a, name, stop, stack, ari=ari, calls=calls, model_path=model_path, ready=ready
+        )

@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack
 from liandong.processes.runner import stop_event
 from liandong.settings import Settings
 from liandong.wiring import build
-from telephony.app import StasisApp
+from telephony.calls.app import StasisApp
 from telephony.wiring import build_telephony
 
 

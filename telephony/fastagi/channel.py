@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from ivr.errors import CallerHungUp, IvrChannelError
+from prompts.models import SOUND_DIR
 from telephony.fastagi.errors import AgiError, AgiHangup
 from telephony.fastagi.session import INTERRUPT, AgiSession
-from telephony.prompts import SOUND_DIR
 
 
 @asynccontextmanager

@@ -20,7 +20,7 @@ from core.clock import Clock
 from core.errors import InvalidInput
 from core.orgmap.tables import HouseholdRow
 from core.storage.engine import Database
-from ivr.adapters import caller_variants
+from telephony.fastagi.ivr_backend import caller_variants
 from telephony.fastagi.tables import CallerBlocklistRow
 
 

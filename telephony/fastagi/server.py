@@ -19,15 +19,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 
 from core.cases.schemas import LocationIn
-from ivr.contacts import IvrContacts
 from ivr.ports import CallInfo
 from ivr.service import IvrService, Outcome
+from telephony.calls.geoloc import CallerLocation, parse_location
 from telephony.fastagi.channel import AgiIvrChannel
+from telephony.fastagi.contacts import IvrContacts
 from telephony.fastagi.errors import AgiCommandFailed, AgiError, AgiHangup
 from telephony.fastagi.lookup import CallerLookup
 from telephony.fastagi.session import AgiSession
 from telephony.fastagi.settings import FastAgiSettings
-from telephony.geoloc import CallerLocation, parse_location
 
 log = logging.getLogger(__name__)
 Script = Callable[[AgiSession], Awaitable[None]]

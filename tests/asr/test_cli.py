@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from asr import audio, testing
-from asr.keywords import KeywordSpotter, emergency_keywords
+from asr.keywords import KeywordSpotter
 from asr.vosk_engine import VoskModel
+from router.lexicon import emergency_keywords
 from tests.asr.conftest import EXPECTED
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.paths import ROOT
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:

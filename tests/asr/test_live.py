@@ -18,22 +18,22 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
-from asr import testing
-from asr.events import live_stream
+from asr.publisher import live_stream
 from asr.tables import TranscriptRow
 from core.cases.tables import ContactRow
 from core.storage.engine import Database
 from liandong.processes.asr import run_asr_worker
 from liandong.settings import Settings
-from telephony.ari import AriClient
+from telephony.ari.client import AriClient
 from telephony.settings import TelephonySettings
+from tests.asr import speech as testing
 from tests.asr.conftest import EXPECTED
 from tests.asr.pcap import ulaw_of, write_pcap
+from tests.support.paths import ROOT
 from tests.telephony.helpers import free_udp_port, phone_contacts
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 SCENARIO = Path(__file__).with_name("scenario_speech.xml")
-ROOT = Path(__file__).resolve().parents[2]
 GREETING_WAIT_MS = 9000  # the 110 greeting lasts 7.8 s; the caller speaks after it
 
 

@@ -21,15 +21,16 @@ from asr.jobs import AsrJobStreams
 from asr.models import Job, JobKind, Transcript, Word
 from asr.store import TranscriptStore
 from asr.tables import TranscriptRow
-from channels.tables import ChannelMediaRow
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
+from core.media.tables import ChannelMediaRow
 from core.storage.engine import Database
 from liandong.processes.asr import run_asr_worker
 from liandong.settings import Settings
 from liandong.wiring import build
 from tests.asr.conftest import EXPECTED
+from tests.support.barriers import group_drained, until
+from tests.support.paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
@@ -109,8 +110,9 @@ async def test_recording_job_leaves_text_and_timed_words_on_the_contact_once(
     c = await _contact(asr_settings, contact_id)
     assert c.transcript == row.text
     # The same job delivered again (a producer's retry) changes nothing.
-    await _jobs(asr_settings, redis).enqueue(job)
-    await asyncio.sleep(3)
+    jobs = _jobs(asr_settings, redis)
+    await jobs.enqueue(job)
+    await until(lambda: group_drained(redis, jobs.stream, jobs.group), 30, "the retry consumed")
     rows = await _rows(asr_settings, contact_id)
     assert len(rows) == 1
     assert (await _contact(asr_settings, contact_id)).transcript == row.text
@@ -263,7 +265,7 @@ async def test_worker_killed_mid_job_is_reclaimed_and_the_transcript_lands_once(
         [row] = await _wait_rows(asr_settings, contact_id, 1, 90)
         assert row.status == "done" and row.deliveries == 2
         assert EXPECTED in row.text.split()
-        await asyncio.sleep(2)
+        await until(lambda: group_drained(redis, jobs.stream, jobs.group), 30, "jobs consumed")
         assert len(await _rows(asr_settings, contact_id)) == 1
         assert (await _contact(asr_settings, contact_id)).transcript == row.text
         assert (await jobs.stats())["pending"] == 0

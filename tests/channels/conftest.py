@@ -11,15 +11,15 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 
 from channels.sms.settings import AliyunSmsSettings, TencentSmsSettings
-from channels.sms.testing import FakeSmsServer
 from channels.wechat.settings import DEMO_AES_KEY, DEMO_APP_ID, DEMO_APP_SECRET, DEMO_TOKEN
-from channels.wechat.testing import FakeWeChatServer, WeChatPusher
 from channels.weibo.settings import WeiboSettings
-from channels.weibo.testing import FakeWeiboServer
 from channels.wiring import Channels
 from core.cases.tables import ContactRow
 from liandong.app import create_app
 from liandong.settings import Settings
+from simulators.sms import FakeSmsServer
+from simulators.wechat import FakeWeChatServer, WeChatPusher
+from simulators.weibo import FakeWeiboServer
 
 TEMPLATES = {"qx-progress-template", "qx-evaluation-template"}
 

@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from channels.models import OutboundStatus
-from channels.tables import ChannelMediaRow, OutboundMessageRow
-from channels.wechat.testing import FakeWeChatServer, WeChatPusher, message_xml
+from channels.tables import OutboundMessageRow
 from channels.wiring import Channels
+from core.media.tables import ChannelMediaRow
 from liandong.app import create_app
+from simulators.wechat import FakeWeChatServer, WeChatPusher, message_xml
 from tests.channels.conftest import contact_count
 from tests.conftest import make_settings
 

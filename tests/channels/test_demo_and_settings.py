@@ -9,12 +9,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from channels.stb.testing import FakeSetTopBox
-from channels.wechat.testing import WeChatPusher, message_xml
 from channels.wiring import Channels, build_channels
 from liandong.demo.channels import DEMO_STB_DEVICE, demo_credentials
 from liandong.settings import AuthSettings, Mode, Settings
 from liandong.wiring import build
+from simulators.stb import FakeSetTopBox
+from simulators.wechat import WeChatPusher, message_xml
 
 pytestmark = pytest.mark.anyio
 

@@ -14,17 +14,17 @@ import pytest
 from sqlalchemy import select
 
 from channels.sms.settings import DEMO_CALLBACK_SECRET
-from channels.sms.testing import receipt_time
-from channels.stb.models import device_key
 from channels.stb.settings import DEMO_MASTER_SECRET
-from channels.stb.testing import FakeSetTopBox
-from channels.wechat.testing import WeChatPusher, message_xml
-from channels.weibo.testing import FakeWeiboServer
+from channels.stb.signing import device_key
 from channels.wiring import Channels
 from core.auth.models import Role
 from core.cases.tables import CaseRow, ContactRow
 from core.orgmap.tables import HouseholdRow, UnitRow
 from core.wiring import intake_processor
+from simulators.sms import receipt_time
+from simulators.stb import FakeSetTopBox
+from simulators.wechat import WeChatPusher, message_xml
+from simulators.weibo import FakeWeiboServer
 from tests.channels.test_wechat_push import NUMBER, OPENID, content_of
 from tests.conftest import login
 

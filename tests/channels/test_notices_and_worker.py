@@ -11,9 +11,9 @@ import pytest
 
 from channels import worker
 from channels.notices import NoticeWatcher
-from channels.sms.testing import FakeSmsServer
-from channels.wechat.testing import FakeWeChatServer, WeChatPusher, message_xml
 from channels.wiring import Channels
+from simulators.sms import FakeSmsServer
+from simulators.wechat import FakeWeChatServer, WeChatPusher, message_xml
 from tests.conftest import login
 
 pytestmark = pytest.mark.anyio

@@ -15,10 +15,10 @@ from channels.models import OutboundStatus
 from channels.sms.models import normalize_phone, split_long
 from channels.sms.settings import DEMO_CALLBACK_SECRET, TencentSmsSettings
 from channels.sms.tencent import TencentSmsAdapter
-from channels.sms.testing import FakeSmsServer, receipt_time
 from channels.tables import OutboundMessageRow
 from channels.wiring import Channels
 from core.cases.tables import ContactRow
+from simulators.sms import FakeSmsServer, receipt_time
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from channels.stb.models import device_key, signature_ok
 from channels.stb.schemas import AlarmIn
 from channels.stb.settings import DEMO_MASTER_SECRET
-from channels.stb.testing import FakeSetTopBox
+from channels.stb.signing import device_key, signature_ok
 from channels.wiring import Channels
 from core.cases.tables import ContactRow
 from core.orgmap.tables import HouseholdRow
+from simulators.stb import FakeSetTopBox
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

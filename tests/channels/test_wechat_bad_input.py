@@ -17,8 +17,8 @@ from channels.errors import ChannelPayloadInvalid
 from channels.wechat.crypto import MessageCrypto, aes_key, sign
 from channels.wechat.parser import parse_message
 from channels.wechat.settings import DEMO_AES_KEY, DEMO_APP_ID, DEMO_TOKEN
-from channels.wechat.testing import ACCOUNT_ID, Push, WeChatPusher, message_xml
 from channels.wiring import Channels
+from simulators.wechat import ACCOUNT_ID, Push, WeChatPusher, message_xml
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

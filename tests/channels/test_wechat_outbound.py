@@ -10,7 +10,7 @@ import pytest
 
 from channels.wechat.client import WeChatAdapter, WeChatSendError
 from channels.wechat.settings import WeChatSettings
-from channels.wechat.testing import FakeWeChatServer
+from simulators.wechat import FakeWeChatServer
 
 pytestmark = pytest.mark.anyio
 OPENID = "oQX110citizen000000000000003"

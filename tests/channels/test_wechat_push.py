@@ -14,10 +14,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.tables import ChannelMediaRow
-from channels.wechat.testing import WeChatPusher, message_xml
 from channels.wiring import Channels
 from core.cases.tables import ContactRow
+from core.media.tables import ChannelMediaRow
+from simulators.wechat import WeChatPusher, message_xml
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio
@@ -127,7 +127,7 @@ async def test_image_is_evidence_media_fetched_after_the_reply(
     ch_client: httpx.AsyncClient, pusher: WeChatPusher, channels: Channels, wechat_api: object
 ) -> None:
     from channels.media import MediaFetcher
-    from channels.wechat.testing import FakeWeChatServer
+    from simulators.wechat import FakeWeChatServer
 
     assert isinstance(wechat_api, FakeWeChatServer)
     wechat_api.state.media["img-1"] = (b"\xff\xd8\xff\xe0fakejpeg", "image/jpeg")

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from channels.weibo.errors import WeiboApiError
 from channels.weibo.settings import DEMO_APP_SECRET
-from channels.weibo.testing import FakeWeiboServer, WeiboPusher
 from channels.wiring import Channels
 from core.cases.tables import ContactRow
+from simulators.weibo import FakeWeiboServer, WeiboPusher
 from tests.channels.conftest import contact_count
 
 pytestmark = pytest.mark.anyio

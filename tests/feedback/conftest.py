@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from liandong.settings import Settings
 from telephony.settings import OutboundTrunk, TelephonySettings
-from tests.asterisk_support import private_asterisk, telephony_for_tests
 from tests.channels.conftest import (  # noqa: F401 - fixtures shared with channel tests
     ch_app,
     ch_client,
@@ -28,9 +26,8 @@ from tests.channels.conftest import (  # noqa: F401 - fixtures shared with chann
     wechat_api,
     weibo_api,
 )
+from tests.support.asterisk import private_asterisk, telephony_for_tests
 from tests.telephony.helpers import free_udp_port
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.wechat.testing import WeChatPusher, message_xml
 from channels.wiring import Channels
 from core.cases.tables import CaseRow
 from core.ratings.tables import RatingRow
 from feedback.service import FeedbackService
+from simulators.wechat import WeChatPusher, message_xml
 from tests.feedback.helpers import completed_case
 from tests.feedback.test_sms_and_reopen import last_reply, sms
 

@@ -17,7 +17,7 @@ from feedback.service import FeedbackService
 from feedback.survey import SurveyCaller
 from liandong.settings import Settings
 from liandong.wiring import build
-from telephony.ari import AriClient
+from telephony.wiring import ari_client
 from tests.feedback.conftest import SurveyAsterisk
 from tests.feedback.helpers import completed_case
 from tests.telephony.helpers import free_udp_port
@@ -90,8 +90,7 @@ async def wait_for_state(c: CoreServices, row_id: int, states: set[str], limit_s
 
 def survey_caller(c: CoreServices, feedback: FeedbackService, settings: Settings) -> SurveyCaller:
     """The survey caller as ``liandong worker`` builds it: its own Stasis application."""
-    ari = AriClient.from_settings(settings.telephony)
-    ari.app = settings.feedback.survey_app
+    ari = ari_client(settings.telephony, settings.feedback.survey_app)
     return SurveyCaller(c.db, feedback, settings.feedback, ari, c.clock)
 
 

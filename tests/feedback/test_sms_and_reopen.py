@@ -14,14 +14,15 @@ from sqlalchemy import func, select
 
 from channels.casestatus import NOTHING_TO_RATE
 from channels.sms.settings import DEMO_CALLBACK_SECRET
-from channels.sms.testing import receipt_time
 from channels.tables import OutboundMessageRow
 from channels.wiring import Channels
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
 from core.errors import InvalidInput, NotFound
 from core.ratings.tables import RatingRow
-from feedback.service import FeedbackService, HoldNotOpen
+from feedback.errors import HoldNotOpen
+from feedback.service import FeedbackService
 from feedback.tables import ReopenHoldRow
+from simulators.sms import receipt_time
 from tests.conftest import login
 from tests.feedback.helpers import LEADER, completed_case
 

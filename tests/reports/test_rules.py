@@ -7,7 +7,7 @@ import pytest
 
 from core.errors import InvalidInput
 from core.worktime.periods import parse_period
-from reports.models import UnitFigures, assess, bottom_flags, competition_ranks, score
+from reports.figures import UnitFigures, assess, bottom_flags, competition_ranks, score
 
 
 def test_ranks_share_places_on_ties_and_skip_after() -> None:

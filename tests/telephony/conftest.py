@@ -1,5 +1,5 @@
 """A real Asterisk 22 for the telephony tests, started once per session
-(tests/asterisk_support.py: own instance, ports and credentials; never skipped in CI),
+(tests/support/asterisk.py: own instance, ports and credentials; never skipped in CI),
 with the Stasis app and the intake worker as fixtures."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from liandong.processes.intake import run_worker
 from liandong.processes.telephony import run_telephony
-from liandong.processes.worker import run_worker
 from liandong.settings import Settings
-from liandong.testing import free_port
-from telephony.app import StasisApp
+from telephony.calls.app import StasisApp
 from telephony.settings import TelephonySettings
-from tests.asterisk_support import private_asterisk, telephony_for_tests, unit_trunks
+from tests.support.asterisk import private_asterisk, telephony_for_tests, unit_trunks
+from tests.support.servers import free_port
 
 
 @pytest.fixture(scope="session")

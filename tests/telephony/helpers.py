@@ -12,8 +12,8 @@ from sqlalchemy import select
 from core.cases.tables import CaseRow, ContactRow
 from core.storage.engine import Database
 from liandong.settings import Settings
-from telephony import rootfs
-from telephony.config import instance_paths
+from telephony.asterisk import rootfs
+from telephony.asterisk.config import instance_paths
 from telephony.settings import TelephonySettings
 
 SCENARIOS = Path(__file__).parent / "scenarios"

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from telephony.config import seat_password
+from telephony.asterisk.config import seat_password
 from telephony.settings import TelephonySettings
 from tests.telephony.helpers import SCENARIOS, free_udp_port
 

@@ -1,0 +1,98 @@
+"""Call state per channel in Redis, so a restarted process can adopt live calls, and
+every persisted change published as an event.
+
+    {prefix}:tel:call:{channel_id}   hash   Call.to_record(); expires ttl_s after
+                                            its last change
+    {prefix}:tel:live                set    channel ids of calls not yet terminal
+    {prefix}:tel:events              stream one entry per persisted change (XADD,
+                                            approximate MAXLEN); see events_fields
+
+All three are written in one MULTI/EXEC, so the set never names a call whose hash
+says it ended, and no consumer of the stream sees a state the hash does not hold.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from redis.asyncio import Redis
+
+from telephony.calls.state import Call
+
+EVENTS_MAXLEN = 10_000
+
+
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def events_key(prefix: str) -> str:
+    return f"{prefix}:tel:events"
+
+
+def event_fields(call: Call) -> dict[str, str]:
+    """The ``{prefix}:tel:events`` entry of a persisted change: flat strings, empty
+    when unknown (the ASR and desktop consumers read these fields)."""
+    return {
+        "channel_id": call.channel_id,
+        "contact_id": "" if call.contact_id is None else str(call.contact_id),
+        "case_number": call.case_number or "",
+        "hotline": call.hotline,
+        "caller": call.caller,
+        "state": call.state.value,
+        "event": call.event,
+        "seat": call.seat or "",
+        "peer": call.peer or "",
+        "direction": call.direction,
+        "at": f"{call.updated_at:.3f}",
+    }
+
+
+class RedisCallStore:
+    def __init__(self, redis: Redis, *, prefix: str, ttl_s: int) -> None:
+        self.redis = redis
+        self.prefix = prefix
+        self.ttl_s = ttl_s
+
+    def _key(self, channel_id: str) -> str:
+        return f"{self.prefix}:tel:call:{channel_id}"
+
+    @property
+    def _live_key(self) -> str:
+        return f"{self.prefix}:tel:live"
+
+    @property
+    def events_key(self) -> str:
+        return events_key(self.prefix)
+
+    async def save(self, call: Call) -> None:
+        key = self._key(call.channel_id)
+        async with self.redis.pipeline(transaction=True) as p:
+            p.delete(key)  # fields that became None must not linger
+            record: dict[Any, Any] = call.to_record()  # redis' Mapping key type is invariant
+            p.hset(key, mapping=record)
+            p.expire(key, self.ttl_s)
+            if call.live:
+                p.sadd(self._live_key, call.channel_id)
+            else:
+                p.srem(self._live_key, call.channel_id)
+            entry: dict[Any, Any] = event_fields(call)
+            p.xadd(self.events_key, entry, maxlen=EVENTS_MAXLEN, approximate=True)
+            await p.execute()
+
+    async def get(self, channel_id: str) -> Call | None:
+        raw = await self.redis.hgetall(self._key(channel_id))
+        if not raw:
+            return None
+        return Call.from_record({_text(k): _text(v) for k, v in raw.items()})
+
+    async def live(self) -> list[Call]:
+        ids = sorted(_text(i) for i in await self.redis.smembers(self._live_key))
+        calls = []
+        for channel_id in ids:
+            call = await self.get(channel_id)
+            if call is None:  # expired: forget it
+                await self.redis.srem(self._live_key, channel_id)
+            elif call.live:
+                calls.append(call)
+        return calls
