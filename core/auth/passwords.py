@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
 
-# Verified against when the username does not exist, so a login for an unknown
-# account costs the same time as one with a wrong password (no user enumeration).
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the username does not exist, so a login for an unknown
+    account costs the same time as one with a wrong password (no user enumeration).
+    Made once per process, not at import: ``AuthService`` makes it at start-up."""
+    return _hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:
@@ -18,7 +24,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
