@@ -20,8 +20,19 @@ class HistoryPresent(Conflict):
 
 
 class BadLine(ValueError):
-    """One input line cannot be classified; the message goes into its error object."""
+    """One input line cannot be classified; the message goes into its error object,
+    with a stable ``error_id`` (not-utf8, not-json, not-an-object, empty-text,
+    text-too-long, bad-hotline, bad-line)."""
 
-    def __init__(self, message: str, contact_id: Any = None) -> None:
+    def __init__(self, message: str, contact_id: Any = None, *, error_id: str = "bad-line") -> None:
         super().__init__(message)
         self.contact_id = contact_id
+        self.error_id = error_id
+
+    def as_line(self, number: int) -> dict[str, Any]:
+        return {
+            "id": self.contact_id,
+            "line": number,
+            "error": str(self),
+            "error_id": self.error_id,
+        }

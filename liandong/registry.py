@@ -8,6 +8,7 @@ from core.escalation import tables as escalation_tables
 from core.orgmap import tables as orgmap_tables
 from core.queue import tables as queue_tables
 from core.storage.base import Base
+from core.triage import tables as triage_tables
 from feedback import tables as feedback_tables
 from telephony.fastagi import tables as fastagi_tables
 
@@ -24,4 +25,5 @@ __all__ = [
     "metadata",
     "orgmap_tables",
     "queue_tables",
+    "triage_tables",
 ]

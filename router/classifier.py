@@ -106,12 +106,21 @@ class LexiconClassifier:
     # -- the port -------------------------------------------------------------------
 
     def classify(self, text: str, hotline: str | None) -> Classification:
+        return self.analyse(text, hotline)[0]
+
+    def analyse(self, text: str, hotline: str | None) -> tuple[Classification, Scan]:
+        """The classification and what it was decided from (normalised text, scores with
+        the hotline prior, active cues): for a classifier that blends in a model."""
         scan = self._scan(text)
         result, could_change = self._scorer.decide(scan, hotline, fuzzy=self._fuzzy is not None)
         if could_change:
             self._add_fuzzy(scan)
             result, _ = self._scorer.decide(scan, hotline, fuzzy=False)
-        return result
+        return result, scan
+
+    @property
+    def scorer(self) -> Scorer:
+        return self._scorer
 
     def town(self, text: str) -> str | None:
         """Official name of the township-level unit the text mentions, or None."""

@@ -11,16 +11,24 @@ shape first:
   few extra variants the lexicon asks for (``著`` → ``着``: OpenCC keeps ``著``
   because it is also a simplified character, but in ``著火`` it means ``着``);
 * every clause punctuation mark → ``","`` so that negation never reaches across a
-  clause, quotes and brackets dropped, whitespace dropped (``着 火`` → ``着火``).
+  clause, quotes and brackets dropped, whitespace dropped (``着 火`` → ``着火``);
+* spoken digit strings → digits: a run of three or more of 零〇一二三四五六七八九幺洞两
+  is a number read out (``幺幺零`` → ``110``, a phone or plate number); shorter runs stay
+  words (一动不动, 两三个, 观音洞);
+* repeated characters: a run of three or more of one character keeps two
+  (``快快快快来`` → ``快快来``, ``啊啊啊啊`` → ``啊啊``), a run of clause marks keeps one
+  (``！！！`` → ``,``); digits are never shortened (``110``, ``1111``).
 
 Each step maps one character to at most one character, so a single ``str.translate``
-does the work and the only length change is deletion. ``Normalized.span`` turns a
+plus two length-keeping regular expressions do the work and the only length change is
+deletion. ``Normalized.span`` turns a
 span of the normalised text back into a span of the original, which is what a call
 taker's screen highlights.
 """
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Mapping
 from functools import lru_cache
@@ -36,6 +44,14 @@ BOUNDARY = ","
 _BOUNDARY_MARKS = ",.!?;:、。！？；：…～~—\n\r\t|/\\"
 # Marks that carry no clause information; dropped like spaces.
 _DROPPED_MARKS = " \u3000\"'`“”‘’「」『』()（）[]【】《》<>〈〉·•-_*#@+=^"
+
+# Read-out digits (幺 and 洞 are how dispatchers and callers say 1 and 0).
+_SPOKEN_DIGITS = {"零": "0", "〇": "0", "洞": "0", "一": "1", "幺": "1", "二": "2", "两": "2"}
+_SPOKEN_DIGITS.update(zip("三四五六七八九", "3456789", strict=True))
+_SPOKEN_RUN = re.compile("[" + "".join(_SPOKEN_DIGITS) + "]{3,}")
+_SPOKEN_TABLE = str.maketrans(_SPOKEN_DIGITS)
+# Three or more of one character (digits and the drop marker excepted).
+_REPEAT_RUN = re.compile("([^0-9\x00])\\1{2,}")
 
 
 class Normalized:
@@ -134,6 +150,12 @@ class Normalizer:
 
     def normalize(self, original: str) -> Normalized:
         translated = original.translate(self._table)
+        # Both rewrites keep the length (a shortened run becomes drop markers), so the
+        # offsets below still point into the original.
+        if _SPOKEN_RUN.search(translated) is not None:
+            translated = _SPOKEN_RUN.sub(_read_out, translated)
+        if _REPEAT_RUN.search(translated) is not None:
+            translated = _REPEAT_RUN.sub(_shorten, translated)
         at = translated.find(_DROP)
         if at < 0:
             return Normalized(original, translated)
@@ -142,3 +164,13 @@ class Normalizer:
             drops.append(at - len(drops))
             at = translated.find(_DROP, at + 1)
         return Normalized(original, translated.replace(_DROP, ""), tuple(drops))
+
+
+def _read_out(match: re.Match[str]) -> str:
+    return match.group(0).translate(_SPOKEN_TABLE)
+
+
+def _shorten(match: re.Match[str]) -> str:
+    run = match.group(0)
+    keep = 1 if run[0] == BOUNDARY else 2
+    return run[:keep] + _DROP * (len(run) - keep)

@@ -94,12 +94,14 @@ class Scan:
     """Everything matched in one text; filled by the classifier, read by the scorer."""
 
     __slots__ = (
+        "active",
         "cues",
         "fuzzy_done",
         "keywords",
         "negated",
         "negations",
         "norm",
+        "scores",
         "town",
         "visible",
     )
@@ -113,6 +115,10 @@ class Scan:
         self.negated: set[int] = set()  # start offsets of cancelled words
         self.town: str | None = None
         self.fuzzy_done = False
+        # Left by Scorer.decide for a caller that blends the lexicon with something
+        # else (router.hybrid): category scores with the hotline prior, active cues.
+        self.scores: dict[str, float] = {}
+        self.active: set[str] | frozenset[str] = _NO_CUES
 
 
 class Scorer:
@@ -197,6 +203,7 @@ class Scorer:
             if len(scores) == 1
             else self._winner(scores, top, prior.category if prior else None)
         )
+        scan.scores, scan.active = scores, active
         if winner is None:  # nothing recognised, no hotline: a call for help or a question
             winner = "police" if active & {"urgent", "danger"} else "government"
         category = winner

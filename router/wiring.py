@@ -1,18 +1,19 @@
-"""How the composition root builds the router: one lexicon classifier per process."""
+"""How the composition root builds the router: one classifier per process."""
 
 from __future__ import annotations
 
 import functools
 
 from core.triage.ports import Classification, Classifier, Vocabulary
-from router.classifier import LexiconClassifier
+from router.hybrid import HybridClassifier
 
 
 @functools.cache
 def default_classifier() -> Classifier:
-    """Built on first use (about a second: lexicons, automata, pinyin keys) and then
-    shared; it is read-only, so every service in the process may use it."""
-    return LexiconClassifier.from_data(lang="zh", fuzzy=True)
+    """Built on first use (about two seconds: lexicons, automata, pinyin keys, the
+    learned model's arrays) and then shared; it is read-only, so every service in the
+    process may use it."""
+    return HybridClassifier.from_data(lang="zh", fuzzy=True)
 
 
 class LazyClassifier:

@@ -22,7 +22,13 @@ from core.cases.models import Category, InstructionRole, InstructionState
 from core.cases.ports import Dispatcher
 from core.cases.schemas import CaseActionIn
 from core.cases.settings import CaseSettings
-from core.cases.tables import CaseRow, ContactRow, InstructionRow
+from core.cases.tables import (
+    CaseEventRow,
+    CaseRow,
+    ClassifyCorrectionRow,
+    ContactRow,
+    InstructionRow,
+)
 from core.errors import IllegalTransition, InvalidInput, NotFound, PermissionDenied
 from core.orgmap.tables import UnitRow
 
@@ -33,7 +39,8 @@ ACTIVE = (InstructionState.sent, InstructionState.acknowledged, InstructionState
 class Outcome:
     data: dict[str, Any] = field(default_factory=dict)
     moves_case: bool = True  # False when only an assisting unit's instruction changed
-    linked_case: CaseRow | None = None  # the other case of a merge
+    linked_case: CaseRow | None = None  # the other case of a merge or split
+    linked_action: Action = Action.link_contact  # what the other case's log records
 
 
 @dataclass
@@ -177,8 +184,15 @@ async def handle(ctx: ActionContext, action: Action) -> Outcome:
     return Outcome(data, moves_case=ins.role == InstructionRole.lead.value)
 
 
+_LABELS = ("category", "subtype", "emergency", "priority")
+# A transcript may be longer than a typed text (core.cases.schemas caps those at
+# 20,000); a labelled example keeps what one classification reads.
+_EXAMPLE_CHARS = 20_000
+
+
 async def classify(ctx: ActionContext, action: Action) -> Outcome:
     b = ctx.body
+    suggested = {k: getattr(ctx.case, k) for k in _LABELS}
     if b.category is not None:
         try:
             ctx.case.category = Category(b.category).value
@@ -192,7 +206,36 @@ async def classify(ctx: ActionContext, action: Action) -> Outcome:
         ctx.case.priority = b.priority
     if b.emergency is not None:
         ctx.case.emergency = b.emergency
+    await _keep_as_example(ctx, suggested)
     return Outcome({"by": "manual"})
+
+
+async def _keep_as_example(ctx: ActionContext, suggested: dict[str, Any]) -> None:
+    """The call taker's labels and the case's first contact's words, as one labelled
+    example (same transaction: the correction and its example land together)."""
+    contact = await ctx.session.scalar(
+        select(ContactRow).where(ContactRow.case_id == ctx.case.id).order_by(ContactRow.id).limit(1)
+    )
+    text = (contact.text or contact.transcript or "") if contact is not None else ""
+    if not text.strip() or contact is None:
+        return  # nothing was said that a classifier could learn from
+    labels = {k: getattr(ctx.case, k) for k in _LABELS}
+    ctx.session.add(
+        ClassifyCorrectionRow(
+            case_id=ctx.case.id,
+            contact_id=contact.id,
+            text=text[:_EXAMPLE_CHARS],
+            hotline=contact.hotline,
+            suggested=suggested,
+            category=labels["category"],
+            subtype=labels["subtype"],
+            emergency=bool(labels["emergency"]),
+            priority=labels["priority"],
+            changed=labels != suggested,
+            actor=ctx.actor.username,
+            at=ctx.now,
+        )
+    )
 
 
 async def take(ctx: ActionContext, action: Action) -> Outcome:
@@ -230,6 +273,38 @@ async def merge(ctx: ActionContext, action: Action) -> Outcome:
     return Outcome({"into": target.number, "contact_ids": contact_ids}, linked_case=target)
 
 
+async def split(ctx: ActionContext, action: Action) -> Outcome:
+    """Undo a merge (拆单): the contacts the merge moved come back to this case, which
+    is received and queued again; the case it was folded into keeps everything else."""
+    target_id = ctx.case.merged_into_id
+    if target_id is None:
+        raise InvalidInput("this case was not merged", error_id="not-merged")
+    target = await ctx.session.get(CaseRow, target_id)
+    if target is None:  # a foreign key makes this impossible; say so rather than guess
+        raise NotFound(f"merged into a missing case {target_id}", error_id="case-not-found")
+    merged = await ctx.session.scalar(
+        select(CaseEventRow)
+        .where(CaseEventRow.case_id == ctx.case.id, CaseEventRow.action == Action.merge.value)
+        .order_by(CaseEventRow.seq.desc())
+        .limit(1)
+    )
+    moved = [int(i) for i in (merged.data.get("contact_ids", []) if merged else [])]
+    if moved:
+        await ctx.session.execute(
+            update(ContactRow)
+            .where(ContactRow.id.in_(moved), ContactRow.case_id == target.id)
+            .values(case_id=ctx.case.id)
+        )
+    ctx.case.merged_into_id = None
+    ctx.case.taken_by = None
+    ctx.case.queued = True
+    return Outcome(
+        {"from": target.number, "contact_ids": moved},
+        linked_case=target,
+        linked_action=Action.unlink_contact,
+    )
+
+
 async def evaluate(ctx: ActionContext, action: Action) -> Outcome:
     if ctx.body.rating is None:
         raise InvalidInput(
@@ -255,6 +330,7 @@ HANDLERS = {
     Action.classify: classify,
     Action.take: take,
     Action.merge: merge,
+    Action.split_: split,
     Action.evaluate: evaluate,
     Action.note: plain,
     Action.resolve_directly: plain,

@@ -1,6 +1,7 @@
 """The case lifecycle as an explicit state machine (pure: events in, state out).
 
-受理 → 派单 → 签收 → 处置 → 办结 → 回访/评价 → 结案, plus 退单, 改派, 重办 and 并单.
+受理 → 派单 → 签收 → 处置 → 办结 → 回访/评价 → 结案, plus 退单, 改派, 重办, 并单 and
+拆单 (a merge undone: the folded case is received again and its contacts come back).
 Every change to a case is an :class:`Action` checked here first; the service then
 appends the resulting event to the case log. Because the same table drives
 :func:`replay`, a case's state can always be rebuilt from its log.
@@ -36,6 +37,8 @@ class Action(StrEnum):
     reopen = "reopen"  # 重办
     merge = "merge"  # 并单 (this case folded into another)
     link_contact = "link_contact"  # another contact merged into this case
+    split_ = "split"  # 拆单: a merge undone; this case is received again
+    unlink_contact = "unlink_contact"  # contacts of a split case left this case
 
 
 _ANY_LIVE = frozenset(set(S) - {S.merged})
@@ -45,6 +48,7 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[CaseState], CaseState | None]] = {
     Action.classify: (_ANY_LIVE, None),
     Action.note: (_ANY_LIVE, None),
     Action.link_contact: (_ANY_LIVE, None),
+    Action.unlink_contact: (_ANY_LIVE, None),
     Action.take: (frozenset({S.received}), None),
     Action.dispatch: (frozenset({S.received, S.returned}), S.dispatched),
     Action.reassign: (
@@ -60,13 +64,17 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[CaseState], CaseState | None]] = {
     Action.close: (frozenset({S.completed, S.evaluated}), S.closed),
     Action.reopen: (frozenset({S.completed, S.evaluated, S.closed}), S.dispatched),
     Action.merge: (frozenset({S.received, S.dispatched, S.returned}), S.merged),
+    # Back to the queue whatever it was before the merge: a call taker looks again.
+    Action.split_: (frozenset({S.merged}), S.received),
 }
 
 # Actions a unit takes on its own instruction; they move the case only for the lead unit.
 UNIT_ACTIONS = frozenset({Action.acknowledge, Action.start, Action.return_, Action.complete})
 
 # Actions that must say why, because discipline inspection reads the log.
-REASON_REQUIRED = frozenset({Action.return_, Action.reassign, Action.reopen, Action.merge})
+REASON_REQUIRED = frozenset(
+    {Action.return_, Action.reassign, Action.reopen, Action.merge, Action.split_}
+)
 
 
 def next_state(current: CaseState, action: Action) -> CaseState:

@@ -13,6 +13,7 @@ ACTION_PERM: dict[Action, Perm] = {
     Action.dispatch: P.cases_triage,
     Action.resolve_directly: P.cases_triage,
     Action.merge: P.cases_triage,
+    Action.split_: P.cases_triage,
     Action.reassign: P.cases_supervise,
     Action.reopen: P.cases_supervise,
     Action.evaluate: P.cases_supervise,

@@ -166,9 +166,9 @@ class CaseService:
                 s,
                 case_id=other.id,
                 actor=actor.username,
-                action=Action.link_contact,
+                action=outcome.linked_action,
                 at=now,
-                data={"from": case.number, **outcome.data},
+                data={**outcome.data, "from": case.number},
             )
 
     async def events(self, number: str, actor: Principal) -> list[CaseEventRow]:

@@ -122,3 +122,28 @@ class CaseEventRow(Base):
         UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),
         Index("ix_case_events_case_seq", "case_id", "seq"),
     )
+
+
+class ClassifyCorrectionRow(Base):
+    """A call taker's classification of a case (the console's 分类 form), kept with the
+    text it was made on as a labelled example for the next training round
+    (``liandong classify export-corrections``). ``suggested`` is what the case said
+    before (the classifier's suggestion, or an earlier correction)."""
+
+    __tablename__ = "classify_corrections"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    text: Mapped[str] = mapped_column(Text)
+    hotline: Mapped[str | None] = mapped_column(String(8))
+    suggested: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    category: Mapped[str | None] = mapped_column(String(16))
+    subtype: Mapped[str | None] = mapped_column(String(32))
+    emergency: Mapped[bool] = mapped_column(Boolean)
+    priority: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[bool] = mapped_column(Boolean)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    __table_args__ = ({"sqlite_autoincrement": True},)

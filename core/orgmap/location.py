@@ -6,6 +6,13 @@ worker), the caller/device registry (a household's address; a set-top box is
 registered to one household, so it is near-certain), then place names in the
 text. A device fix's reported accuracy discounts it; two independent sources
 within ``CORROBORATION_M`` of each other raise the winner's confidence.
+
+Every location carries its **precision**: what kind of evidence placed it (``gps``,
+``sip_pidf``, ``manual``, ``stb``, ``registry``, or the place named: ``address``,
+``landmark``, ``village``, ``township``) and an **uncertainty** in metres — the
+device's reported accuracy, else a default per kind (``UNCERTAINTY_M``). A report
+placed at a township's centre is not "0 m" from another one there: each is ±8 km, and
+merging (``core.triage.merge``) reads it so.
 """
 
 from __future__ import annotations
@@ -22,6 +29,21 @@ BASE_CONFIDENCE = {
     "stb": 0.9,  # a set-top box does not move
 }
 GAZETTEER_CONFIDENCE = {"address": 0.75, "landmark": 0.6, "village": 0.45, "township": 0.25}
+# Metres within which the event lies, by precision, when the evidence states none.
+# A village here is ~7 km² (364 villages over ~2,500 km²), a township ~80 km²; a
+# registry household is where the caller lives, not where the event is.
+UNCERTAINTY_M = {
+    "manual": 50.0,
+    "sip_pidf": 100.0,  # a PIDF-LO point without a radius (a circle gives accuracy_m)
+    "gps": 50.0,
+    "stb": 30.0,
+    "registry": 3000.0,
+    "address": 30.0,
+    "landmark": 200.0,
+    "village": 1500.0,
+    "township": 8000.0,
+}
+UNKNOWN_UNCERTAINTY_M = 8000.0
 CORROBORATION_M = 2000.0
 ACCURACY_SCALE_M = 500.0  # a fix with ±500 m accuracy keeps half its confidence
 
@@ -34,6 +56,8 @@ class Candidate:
     confidence: float
     accuracy_m: float | None = None
     label: str | None = None  # address or place name when known
+    precision: str = "unknown"  # see the module docstring
+    uncertainty_m: float = UNKNOWN_UNCERTAINTY_M
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +69,8 @@ class Fix:
     accuracy_m: float | None
     label: str | None
     others: tuple[Candidate, ...] = ()
+    precision: str = "unknown"
+    uncertainty_m: float = UNKNOWN_UNCERTAINTY_M
 
 
 def device(
@@ -53,11 +79,17 @@ def device(
     conf = BASE_CONFIDENCE.get(source, 0.5)
     if accuracy_m is not None and accuracy_m > 0:
         conf *= 1.0 / (1.0 + accuracy_m / ACCURACY_SCALE_M)
-    return Candidate(lat, lon, source, round(conf, 3), accuracy_m, label)
+    default = UNCERTAINTY_M.get(source, UNKNOWN_UNCERTAINTY_M)
+    # A stated accuracy replaces the default, except that a registry household stays
+    # as vague as its meaning (the caller's home, not the event).
+    uncertainty = default if accuracy_m is None or source == "registry" else accuracy_m
+    return Candidate(lat, lon, source, round(conf, 3), accuracy_m, label, source, uncertainty)
 
 
 def mentioned(lat: float, lon: float, kind: str, label: str) -> Candidate:
-    return Candidate(lat, lon, "gazetteer", GAZETTEER_CONFIDENCE.get(kind, 0.3), None, label)
+    conf = GAZETTEER_CONFIDENCE.get(kind, 0.3)
+    uncertainty = UNCERTAINTY_M.get(kind, UNKNOWN_UNCERTAINTY_M)
+    return Candidate(lat, lon, "gazetteer", conf, None, label, kind, uncertainty)
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -88,4 +120,6 @@ def fuse(candidates: Sequence[Candidate]) -> Fix | None:
         best.accuracy_m,
         label,
         tuple(replace(c) for c in ranked[1:]),
+        best.precision,
+        best.uncertainty_m,
     )

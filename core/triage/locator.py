@@ -4,11 +4,15 @@ Evidence: the contact's own coordinates (PIDF-LO, GPS, typed), the household a
 set-top box is registered to, the household registered to the caller's phone
 (R2 caller registry), and place names in the text (gazetteer). The gazetteer is
 loaded into memory once; household look-ups are indexed queries.
+
+Besides the fused point (with its precision and uncertainty), a contact yields the
+places it names — its township, gazetteer places, house and group numbers — which
+merging uses to keep reports of different places apart.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +24,7 @@ from core.orgmap.models import Placement
 from core.orgmap.service import OrgMapService
 from core.orgmap.tables import HouseholdRow, PlaceRow
 from core.storage.engine import Database
+from core.triage.merge import PlaceSignature, house_numbers
 
 _SPECIFIC = {"address": "address", "village": "village", "township": "township"}
 _PHONE_CHANNELS = frozenset({"phone", "sms"})
@@ -32,8 +37,9 @@ def _kind(place_kind: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Located:
-    fix: Fix
+    fix: Fix | None  # None: nothing placed it (places may still name its township)
     placement: Placement | None
+    places: PlaceSignature = field(default_factory=PlaceSignature)
 
 
 class ContactLocator:
@@ -90,8 +96,26 @@ class ContactLocator:
             out.append(mentioned(hit.place.lat, hit.place.lon, hit.place.kind, hit.place.name))
         return out
 
-    async def locate(self, s: AsyncSession, contact: ContactRow) -> Located | None:
+    def places(self, text: str, town: str | None = None) -> PlaceSignature:
+        """What the text names: township (the gazetteer's, else the classifier's
+        ``town``), gazetteer places below a township, house and group numbers."""
+        township: int | None = None
+        specific: set[str] = set()
+        for hit in self.gazetteer.find(text):
+            if hit.place.kind == "township":
+                township = township or hit.place.township_id
+            else:
+                specific.add(f"{hit.place.kind}:{hit.place.id}")
+                township = township or hit.place.township_id
+        if township is None and town is not None:
+            township = self.orgmap.township_id(town)
+        return PlaceSignature(township, frozenset(specific), house_numbers(text))
+
+    async def locate(
+        self, s: AsyncSession, contact: ContactRow, town: str | None = None
+    ) -> Located | None:
+        places = self.places(contact.text or contact.transcript or "", town)
         fix = fuse(await self.candidates(s, contact))
         if fix is None:
-            return None
-        return Located(fix, self.orgmap.locate(fix.lat, fix.lon))
+            return Located(None, None, places) if places.township is not None else None
+        return Located(fix, self.orgmap.locate(fix.lat, fix.lon), places)

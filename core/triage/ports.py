@@ -6,6 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+# The most text one classification reads: a contact's text is capped at this by the API
+# (core.cases.schemas); a longer transcript is cut to it by the intake worker. A
+# classifier refuses more (router.errors.TextTooLong) rather than silently reading less.
+MAX_CLASSIFY_CHARS = 20_000
+
 
 @dataclass(frozen=True, slots=True)
 class Classification:
@@ -36,7 +41,10 @@ class Vocabulary:
 
 
 class Classifier(Protocol):
-    def classify(self, text: str, hotline: str | None) -> Classification: ...
+    def classify(self, text: str, hotline: str | None) -> Classification:
+        """At most ``MAX_CLASSIFY_CHARS`` characters; an empty text is classified by
+        the hotline alone (a silent call is still a call)."""
+        ...
 
     def vocabulary(self) -> Vocabulary:
         """The categories and subtypes the classifier knows, with their labels."""

@@ -24,17 +24,29 @@ from core.cases.service import CaseService
 from core.cases.tables import CaseRow, ContactRow
 from core.cases.workitem import queue_item
 from core.clock import Clock
+from core.orgmap.location import UNKNOWN_UNCERTAINTY_M, Fix
 from core.queue.streams import Entry
 from core.queue.tables import OutboxRow
 from core.queue.workqueue import WorkQueue
 from core.storage.engine import Database
 from core.triage.locator import ContactLocator
-from core.triage.merge import EVENT_RULES, SAME_SENDER_S, CaseFacts, MergeDecision, choose_target
-from core.triage.ports import Classifier
+from core.triage.merge import (
+    AREA_RULES,
+    EVENT_RULES,
+    SAME_SENDER_S,
+    CaseFacts,
+    MergePlan,
+    PlaceSignature,
+    plan,
+)
+from core.triage.ports import MAX_CLASSIFY_CHARS, Classifier
+from core.triage.tables import CaseLinkRow, CaseLocationRow
 
 SYSTEM = Principal(0, "system:intake", Role.admin, "系统")
 MERGE_LOOKBACK = timedelta(
-    seconds=max([SAME_SENDER_S, *(r.window_s for r in EVENT_RULES.values())])
+    seconds=max(
+        [SAME_SENDER_S, *(r.window_s for r in (*EVENT_RULES.values(), *AREA_RULES.values()))]
+    )
 )
 
 
@@ -96,7 +108,9 @@ class IntakeProcessor:
             "grid_id",
         )
         before = {k: getattr(case, k) for k in fields}
-        c = self.classifier.classify(contact.text or contact.transcript or "", contact.hotline)
+        # A long call's transcript may exceed what one classification reads: its start.
+        text = (contact.text or contact.transcript or "")[:MAX_CLASSIFY_CHARS]
+        c = self.classifier.classify(text, contact.hotline)
         case.category, case.subtype = c.category, c.subtype
         case.emergency, case.priority = c.emergency, c.priority
         data: dict[str, Any] = {
@@ -104,9 +118,11 @@ class IntakeProcessor:
             "explanation": c.explanation,
             "contact_id": contact.id,
         }
-        located = await self.locator.locate(s, contact) if self.locator is not None else None
-        if located is not None:
-            fix = located.fix
+        located = (
+            await self.locator.locate(s, contact, c.town) if self.locator is not None else None
+        )
+        fix = located.fix if located is not None else None
+        if located is not None and fix is not None:
             case.lat, case.lon, case.location_source = fix.lat, fix.lon, fix.source
             case.address = fix.label or case.address
             if located.placement is not None:
@@ -116,6 +132,8 @@ class IntakeProcessor:
                 "source": fix.source,
                 "confidence": fix.confidence,
                 "accuracy_m": fix.accuracy_m,
+                "precision": fix.precision,
+                "uncertainty_m": fix.uncertainty_m,
                 "alternatives": [c.source for c in fix.others],
             }
         elif c.town is not None and self.locator is not None:
@@ -136,8 +154,18 @@ class IntakeProcessor:
             after={k: after[k] for k in changed},
             data=data,
         )
-        decision = await self._merge_target(s, case, contact)
-        if decision is not None and not contact.live:
+        places = located.places if located is not None else PlaceSignature()
+        s.add(
+            CaseLocationRow(
+                case_id=case.id,
+                precision=fix.precision if fix is not None else "none",
+                uncertainty_m=fix.uncertainty_m if fix is not None else UNKNOWN_UNCERTAINTY_M,
+                places=places.to_json(),
+            )
+        )
+        merge_plan = await self._merge_plan(s, case, contact, fix, places)
+        if merge_plan.merge is not None:
+            decision = merge_plan.merge
             await self.cases.apply(
                 s,
                 case,
@@ -146,21 +174,41 @@ class IntakeProcessor:
                 SYSTEM,
                 now,
             )
-        elif decision is not None:
-            # A caller on the line is answered whatever: suggest, do not merge.
+        elif merge_plan.suggestions:
+            for d in merge_plan.suggestions:
+                s.add(
+                    CaseLinkRow(
+                        case_id=case.id,
+                        other_id=d.target.case_id,
+                        kind="possible_duplicate",
+                        reason=d.reason[:300],
+                        distance_m=d.distance_m,
+                        created_at=now,
+                    )
+                )
+            first = merge_plan.suggestions[0]
             await caselog.append(
                 s,
                 case_id=case.id,
                 actor=SYSTEM.username,
                 action=Action.note,
                 at=now,
-                data={"possible_duplicate_of": decision.target.number, "reason": decision.reason},
+                data={
+                    "possible_duplicate_of": first.target.number,
+                    "possible_duplicates": [d.target.number for d in merge_plan.suggestions],
+                    "reason": first.reason,
+                },
             )
         case.queued = case.state == "received"
 
-    async def _merge_target(
-        self, s: AsyncSession, case: CaseRow, contact: ContactRow
-    ) -> MergeDecision | None:
+    async def _merge_plan(
+        self,
+        s: AsyncSession,
+        case: CaseRow,
+        contact: ContactRow,
+        fix: Fix | None,
+        places: PlaceSignature,
+    ) -> MergePlan:
         since = case.created_at - MERGE_LOOKBACK
         rows = (
             await s.execute(
@@ -168,10 +216,14 @@ class IntakeProcessor:
                     CaseRow.id,
                     CaseRow.number,
                     CaseRow.category,
+                    CaseRow.subtype,
                     CaseRow.lat,
                     CaseRow.lon,
                     CaseRow.created_at,
+                    CaseLocationRow.uncertainty_m,
+                    CaseLocationRow.places,
                 )
+                .outerjoin(CaseLocationRow, CaseLocationRow.case_id == CaseRow.id)
                 .where(
                     CaseRow.created_at >= since,
                     CaseRow.id != case.id,
@@ -189,7 +241,7 @@ class IntakeProcessor:
             )
         ).all()
         if not rows:
-            return None
+            return MergePlan(None)
         senders: dict[int, set[str]] = {}
         for cid, sender in await s.execute(
             select(ContactRow.case_id, ContactRow.sender).where(
@@ -205,8 +257,11 @@ class IntakeProcessor:
             case.lon,
             case.created_at,
             frozenset({contact.sender}),
+            fix.uncertainty_m if fix is not None else UNKNOWN_UNCERTAINTY_M,
+            case.subtype,
+            places,
         )
-        return choose_target(
+        return plan(
             new,
             [
                 CaseFacts(
@@ -217,7 +272,11 @@ class IntakeProcessor:
                     r.lon,
                     r.created_at,
                     frozenset(senders.get(r.id, ())),
+                    r.uncertainty_m if r.uncertainty_m is not None else UNKNOWN_UNCERTAINTY_M,
+                    r.subtype,
+                    PlaceSignature.from_json(r.places),
                 )
                 for r in rows
             ],
+            live=contact.live,
         )
