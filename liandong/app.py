@@ -17,6 +17,7 @@ from core.clock import Clock, utc_clock
 from core.escalation.api import router as escalation_router
 from core.metrics import Metrics, MetricsMiddleware
 from core.orgmap.api import router as orgmap_router
+from core.triage.api import links_router as triage_links_router
 from core.triage.api import router as queue_router
 from feedback.api import router as feedback_router
 from liandong import http_errors
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
         auth_router,
         cases_router,
         queue_router,
+        triage_links_router,
         orgmap_router,
         instructions_router,
         escalation_router,

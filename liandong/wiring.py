@@ -87,12 +87,13 @@ def core_routes_can_use(
     cases_api.Needs,
     instructions_api.Needs,
     triage_api.Needs,
+    triage_api.LinkNeeds,
     orgmap_api.Needs,
     escalation_api.Needs,
 ]:
     """Never called: mypy checks here that ``CoreServices`` gives every core route the
     services its ``Needs`` protocol names (they cannot import ``core.wiring``)."""
-    return core, core, core, core, core, core
+    return core, core, core, core, core, core, core
 
 
 def channel_routes_can_use(

@@ -168,7 +168,8 @@ async function openCase(number) {
   $("reply-box").hidden = !first || first.channel === "phone";
   $("case-msg").textContent = ""; $("dispatch-result").textContent = "";
   updateCallButtons();
-  await Promise.all([loadHistory(number), loadAnalysis(number), loadTranscript(number), showMap(panel)]);
+  await Promise.all([loadHistory(number), loadAnalysis(number), loadTranscript(number), showMap(panel),
+    ...(LD.caseHooks || []).map((hook) => hook(panel))]);  // e.g. duplicates.js (可能重复, 拆单)
   showCameras(panel.cameras);
 }
 function closeCase() { S.current = null; $("case-box").hidden = true; clearInterval(S.camTimer); }

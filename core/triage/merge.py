@@ -43,7 +43,7 @@ class EventRule:
 
 EVENT_RULES: dict[str, EventRule] = {
     "fire": EventRule(3600, 1500),  # smoke is seen from far away, for long
-    "traffic": EventRule(1800, 800),
+    "traffic": EventRule(1800, 400),
     "police": EventRule(1800, 500),
     "medical": EventRule(1200, 300),
 }

@@ -81,6 +81,7 @@ T0 = datetime(2026, 11, 25, 20, 0, tzinfo=UTC)
 def facts(
     cid: int, cat: str | None, lat: float | None, minutes: float, sender: str = "x"
 ) -> CaseFacts:
+    """A report located by GPS to ±20 m (precision matters: see test_merge_precision)."""
     return CaseFacts(
         cid,
         f"QX-{cid}",
@@ -89,6 +90,7 @@ def facts(
         None if lat is None else 106.0,
         T0 + timedelta(minutes=minutes),
         frozenset({sender}),
+        uncertainty_m=20.0,
     )
 
 
