@@ -22,6 +22,8 @@ from collections.abc import Iterable
 HOTLINE = "\x01h:"
 CUE = "\x01c:"
 NEGATED = "\x01n:"
+LEXICON = "\x01l:"
+RULE = "\x01r:"
 MAX_MODEL_CHARS = 2000
 
 
@@ -36,14 +38,29 @@ def grams(text: str) -> list[str]:
 
 
 def features(
-    text: str, hotline: str | None, cues: Iterable[str] = (), negated: Iterable[str] = ()
+    text: str,
+    hotline: str | None,
+    cues: Iterable[str] = (),
+    negated: Iterable[str] = (),
+    verdict: tuple[str | None, bool] | None = None,
 ) -> list[str]:
     """Every feature of one contact (duplicates kept: the model counts each once)."""
-    out = grams(text)
+    return grams(text) + specials(hotline, cues, negated, verdict)
+
+
+def specials(
+    hotline: str | None,
+    cues: Iterable[str] = (),
+    negated: Iterable[str] = (),
+    verdict: tuple[str | None, bool] | None = None,
+) -> list[str]:
+    """The features that are not n-grams: hotline, cues, the lexicon's verdict."""
+    out = [CUE + c for c in cues]
+    out += [NEGATED + c for c in negated]
     if hotline:
         out.append(HOTLINE + hotline)
-    out += [CUE + c for c in cues]
-    out += [NEGATED + c for c in negated]
+    if verdict is not None:
+        out += [LEXICON + str(verdict[0]), RULE + ("1" if verdict[1] else "0")]
     return out
 
 
@@ -55,4 +72,8 @@ def readable(feature: str) -> str:
         return "线索:" + feature[len(CUE) :]
     if feature.startswith(NEGATED):
         return "否定:" + feature[len(NEGATED) :]
+    if feature.startswith(LEXICON):
+        return "词表判断"
+    if feature.startswith(RULE):
+        return "词表紧急规则"
     return feature

@@ -35,7 +35,7 @@ import numpy.typing as npt
 from core.triage.ports import MAX_CLASSIFY_CHARS, Classification, Vocabulary
 from router.classifier import LexiconClassifier
 from router.errors import TextTooLong
-from router.features import CUE, HOTLINE, NEGATED, readable
+from router.features import readable, specials
 from router.model import LinearModel, model_dir
 from router.scoring import Scan, _emergency
 
@@ -98,12 +98,13 @@ class HybridClassifier:
             )
         lex, scan = self.lexicon.analyse(text, hotline)
         model = self.model
-        specials = [CUE + c for c in scan.active]
-        if scan.negated:
-            specials += [NEGATED + c for h in scan.cues if h[0] in scan.negated for c in h[3].cues]
-        if hotline:
-            specials.append(HOTLINE + hotline)
-        rows = model.text_rows(scan.norm.text, specials)
+        negated = (
+            [c for h in scan.cues if h[0] in scan.negated for c in h[3].cues]
+            if scan.negated
+            else ()
+        )
+        extra = specials(hotline, scan.active, negated, (lex.category, lex.emergency))
+        rows = model.text_rows(scan.norm.text, extra)
         out = model.main_scores(rows)
         categories = model.categories
         # log-softmax of the category head, plus the lexicon's scores

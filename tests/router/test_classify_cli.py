@@ -96,3 +96,63 @@ def test_help_documents_input_and_output() -> None:
     assert proc.returncode == 0
     assert "--eval" in proc.stdout
     assert "keywords" in proc.stdout
+
+
+def test_bad_input_gets_a_typed_error_line_and_nothing_else_is_affected() -> None:
+    good = json.dumps(
+        {"id": "g1", "text": "楼下着火了 烟好大", "hotline": "119"}, ensure_ascii=False
+    )
+    huge = json.dumps({"id": "big", "text": "着" * 100_000}, ensure_ascii=False)  # ~300 KB
+    lines = [
+        good.encode(),
+        json.dumps({"id": "e", "text": "   "}).encode(),
+        huge.encode(),
+        b"\x89PNG\r\x1a\x00\xff\xfe binary \xc3\x28",
+        json.dumps({"id": "h", "text": "停水了", "hotline": ["110"]}, ensure_ascii=False).encode(),
+        good.replace("g1", "g2").encode(),
+    ]
+    proc = subprocess.run(
+        [sys.executable, "-m", "liandong", "classify"],
+        input=b"\n".join(lines) + b"\n",
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1
+    out = [json.loads(x) for x in proc.stdout.decode("utf-8").splitlines()]
+    errors = {o.get("id"): o.get("error_id") for o in out if "error" in o}
+    assert errors == {
+        "e": "empty-text",
+        "big": "text-too-long",
+        None: "not-utf8",
+        "h": "bad-hotline",
+    }
+    classified = [o for o in out if "error" not in o]
+    assert [o["id"] for o in classified] == ["g1", "g2"]
+    assert classified[0] == {**classified[1], "id": "g1"}  # the bad lines changed nothing
+    assert classified[0]["category"] == "fire" and classified[0]["emergency"] is True
+
+
+def test_info_prints_the_model_card() -> None:
+    proc = _classify("", "--info")
+    assert proc.returncode == 0, proc.stderr
+    for part in ("trained on", "router_train.jsonl", "sha256", "emergency threshold", "dev"):
+        assert part in proc.stdout
+    card = json.loads(_classify("", "--info", "--json").stdout)
+    assert card["data"]["test"].startswith("router_test.jsonl is never read")
+
+
+def test_eval_prints_the_emergency_precision_recall_curve_and_slices() -> None:
+    proc = _classify("", "--eval", str(DEV_SET))
+    assert proc.returncode == 0, proc.stderr
+    assert "emergency precision/recall curve" in proc.stdout
+    assert "<- in use" in proc.stdout
+    assert "emergency recall:" in proc.stdout and "false-alarm rate:" in proc.stdout
+    assert "accuracy by slice:" in proc.stdout and "long" in proc.stdout
+
+
+def test_train_and_export_have_help() -> None:
+    for sub in ("train", "export-corrections"):
+        proc = _classify("", sub, "--help")
+        assert proc.returncode == 0, proc.stderr
+        assert "Usage:" in proc.stdout

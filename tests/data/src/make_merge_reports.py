@@ -69,8 +69,17 @@ def pick(rng: random.Random, table: list[tuple[str, float]]) -> str:
     return table[-1][0]
 
 
+def pick_kind(rng: random.Random) -> tuple[str, str]:
+    r, acc = rng.random(), 0.0
+    for category, subtype, share in KINDS:
+        acc += share
+        if r < acc:
+            return category, subtype
+    return KINDS[-1][0], KINDS[-1][1]
+
+
 def generate(seed: int) -> list[dict[str, object]]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not secrets
     landmarks: dict[int, list[tuple[int, float, float]]] = {}
     next_landmark = 1
     for village in range(30 * 12):
@@ -79,18 +88,16 @@ def generate(seed: int) -> list[dict[str, object]]:
         oy = (town // 6) * TOWN_M + (v // 3) * VILLAGE_H
         pts = []
         for _ in range(25):
-            pts.append((next_landmark, ox + rng.random() * VILLAGE_W, oy + rng.random() * VILLAGE_H))
+            pts.append(
+                (next_landmark, ox + rng.random() * VILLAGE_W, oy + rng.random() * VILLAGE_H)
+            )
             next_landmark += 1
         landmarks[village] = pts
     busy = [rng.randrange(360) for _ in range(3)]
     reports: list[dict[str, object]] = []
     areas: list[tuple[int, str, float, float, float]] = []  # event, subtype, x, y, start
     for event_no in range(220):
-        r, acc = rng.random(), 0.0
-        for category, subtype, share in KINDS:
-            acc += share
-            if r < acc:
-                break
+        category, subtype = pick_kind(rng)
         street = category in ("police", "traffic", "medical")
         village = rng.choice(busy) if street and rng.random() < 0.33 else rng.randrange(360)
         town, v = divmod(village, 12)
