@@ -233,12 +233,13 @@ def _evaluate(
             failed += 1
             click.echo(f"line {number}: {exc}", err=True)
     report = evaluate(pairs)
-    curve = emergency_curve(signals, CURVE_THRESHOLDS) if signals else []
     in_use = (
         classifier.model.policy.emergency_threshold
         if isinstance(classifier, HybridClassifier)
         else None
     )
+    thresholds = sorted({*CURVE_THRESHOLDS, *([in_use] if in_use is not None else [])})
+    curve = emergency_curve(signals, thresholds) if signals else []
     if as_json:
         figures = {
             "contacts": report.total,

@@ -64,10 +64,13 @@ def test_dev_set_is_large_varied_and_well_formed() -> None:
     assert 0.3 <= sum(r["emergency"] for r in records) / len(records) <= 0.7
 
 
-def test_dev_set_accuracy_meets_the_bar() -> None:
+def test_the_lexicons_own_dev_set_accuracy_meets_the_bar() -> None:
+    # The 788 contacts the lexicon was written with (no ``slice``): the lexicon alone
+    # keeps its own bar. The 528 added for issue 17 are scored by the deployed
+    # classifier (test_model.py, and the model card).
     clf = shared_classifier()
     pairs = []
-    for record in _dev_set():
+    for record in (r for r in _dev_set() if "slice" not in r):
         result = clf.classify(record["text"], record.get("hotline"))
         pairs.append(
             (
