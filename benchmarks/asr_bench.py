@@ -43,11 +43,12 @@ sys.path.insert(0, str(c.REPO))
 
 import numpy as np
 
-from asr import audio, catalog, testing
+from asr import audio, catalog
 from asr.keywords import KeywordSpotter, found_keywords
 from asr.service import transcribe_file
 from asr.settings import AsrSettings
 from asr.vosk_engine import StreamDecoder, VoskModel, join_text, parse_result
+from tests.asr import sounds
 
 SENTENCES = [
     "엄마, 엄마, 아버지, 엄마",
@@ -106,15 +107,15 @@ def _fresh(kind: str, path: Path, model_dir: Path | None) -> str:
 def bench_pipeline(
     model: VoskModel, work: Path, rounds: int, model_dir: Path | None
 ) -> dict[str, Any]:
-    parts = [testing.synth(s, work / f"s{i}.wav") for i, s in enumerate(SENTENCES * 2)]
-    long22 = testing.concat(parts, work / "corpus22.wav", gap_s=0.5)
+    parts = [sounds.synth(s, work / f"s{i}.wav") for i, s in enumerate(SENTENCES * 2)]
+    long22 = sounds.concat(parts, work / "corpus22.wav", gap_s=0.5)
     wav16 = work / "corpus16.wav"
     with wave.open(str(wav16), "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(model.sample_rate)
         w.writeframes(audio.normalise(long22, model.sample_rate))
-    ulaw = testing.convert(long22, "ulaw", work)
+    ulaw = sounds.convert(long22, "ulaw", work)
     best = {"pipeline": float("inf"), "raw": float("inf")}
     texts: dict[str, str] = {}
     for r in range(rounds):
@@ -180,8 +181,8 @@ async def _level(model: VoskModel, pcm: bytes, n: int, threads: int) -> dict[str
 
 
 def bench_live(model: VoskModel, work: Path, max_streams: int, threads: int) -> dict[str, Any]:
-    parts = [testing.synth(s, work / f"l{i}.wav") for i, s in enumerate(SENTENCES)]
-    pcm = audio.normalise(testing.concat(parts, work / "live.wav", gap_s=0.5), model.sample_rate)
+    parts = [sounds.synth(s, work / f"l{i}.wav") for i, s in enumerate(SENTENCES)]
+    pcm = audio.normalise(sounds.concat(parts, work / "live.wav", gap_s=0.5), model.sample_rate)
     pcm = pcm[: model.sample_rate * 2 * 20]  # 20 s per stream
     levels = []
     n = 1
@@ -214,11 +215,11 @@ def bench_keywords(model: VoskModel, work: Path) -> dict[str, Any]:
     for i, kw in enumerate(KO_KEYWORDS):
         for j in range(2):
             text = f"{FILLERS[(i + j) % len(FILLERS)]}, {kw}, {FILLERS[(i + j + 2) % len(FILLERS)]}"
-            with_kw.append((kw, audio.normalise(testing.synth(text, work / f"k{i}{j}.wav"), 16000)))
+            with_kw.append((kw, audio.normalise(sounds.synth(text, work / f"k{i}{j}.wav"), 16000)))
     for i, s in enumerate(
         ["오늘은 날씨가 좋습니다", "저는 학생입니다", "여기는 서울입니다", *FILLERS]
     ):
-        without.append(audio.normalise(testing.synth(s, work / f"n{i}.wav"), 16000))
+        without.append(audio.normalise(sounds.synth(s, work / f"n{i}.wav"), 16000))
     out: dict[str, Any] = {
         "keywords": KO_KEYWORDS,
         "not_in_model_vocabulary": spotter.unknown,

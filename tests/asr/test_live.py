@@ -26,7 +26,7 @@ from liandong.processes.asr import run_asr_worker
 from liandong.settings import Settings
 from telephony.ari.client import AriClient
 from telephony.settings import TelephonySettings
-from tests.asr import speech as testing
+from tests.asr import sounds
 from tests.asr.conftest import EXPECTED
 from tests.asr.pcap import ulaw_of, write_pcap
 from tests.support.paths import ROOT
@@ -100,7 +100,7 @@ async def test_caller_speech_reaches_the_live_recognizer_and_lands_on_the_contac
     live_worker: None,
     tmp_path: Path,
 ) -> None:
-    wav = testing.concat([speech["wav"]] * 3, tmp_path / "said.wav", gap_s=1.0)
+    wav = sounds.concat([speech["wav"]] * 3, tmp_path / "said.wav", gap_s=1.0)
     ulaw = ulaw_of(wav)
     pcap = write_pcap(ulaw, tmp_path / "said.pcap")
     speech_ms = len(ulaw) // 8
@@ -182,7 +182,7 @@ async def test_live_worker_killed_mid_call_resumes_and_the_call_goes_on(
     intake_worker: None,
     tmp_path: Path,
 ) -> None:
-    wav = testing.concat([speech["wav"]] * 6, tmp_path / "said.wav", gap_s=1.0)
+    wav = sounds.concat([speech["wav"]] * 6, tmp_path / "said.wav", gap_s=1.0)
     ulaw = ulaw_of(wav)
     pcap = write_pcap(ulaw, tmp_path / "said.pcap")
     victim = subprocess.Popen(
