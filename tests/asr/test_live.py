@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from redis.asyncio import Redis
 
@@ -175,6 +176,19 @@ def _live_env(s: Settings) -> dict[str, str]:
     return env
 
 
+async def _app_registered(settings: Settings, proc: subprocess.Popen[bytes]) -> None:
+    """Wait until Asterisk lists the ASR worker's Stasis app (its websocket is up)."""
+    t = settings.telephony
+    auth = (t.ari_user, t.ari_password.get_secret_value())
+    url = f"{t.ari_base_url}/ari/applications/{settings.asr.ari_app}"
+    deadline = time.monotonic() + 90
+    async with httpx.AsyncClient(auth=auth, timeout=5) as http:
+        while (await http.get(url)).status_code != 200:
+            assert proc.poll() is None, "the ASR worker exited before it registered"
+            assert time.monotonic() < deadline, "the ASR worker never registered on ARI"
+            await asyncio.sleep(0.2)
+
+
 async def test_live_worker_killed_mid_call_resumes_and_the_call_goes_on(
     live_settings: Settings,
     speech: dict[str, Path],
@@ -192,6 +206,9 @@ async def test_live_worker_killed_mid_call_resumes_and_the_call_goes_on(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    # The call starts only once the victim listens on ARI: on a loaded machine loading
+    # Python and the Vosk model can take longer than the call lasts.
+    await _app_registered(live_settings, victim)
     call = asyncio.create_task(
         _speaking_call(
             live_settings.telephony, pcap, len(ulaw) // 8 + 3000, tmp_path, "13900003333"
