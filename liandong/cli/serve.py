@@ -20,6 +20,7 @@ from core.errors import LiandongError
 from liandong.cli.common import load_settings, run_async
 from liandong.cli.demo import seed_all
 from liandong.demo.accounts import DEMO_ACCOUNTS
+from liandong.processes.asterisk import AsteriskSupervisor
 from liandong.processes.intake import default_name, run_worker
 from liandong.settings import Mode, Settings
 from telephony.asterisk import rootfs, runner
@@ -204,6 +205,12 @@ def run(host: str, port: int, workers: int, telephony: bool) -> None:
         threading.Thread(target=_supervise, daemon=True, args=(args, stop, procs))
         for args in children
     ]
+    if asterisk_up:
+        # Asterisk is supervised like the children: restarted with backoff (issue 18).
+        supervisor = AsteriskSupervisor(settings.telephony, settings.var_dir, echo=click.echo)
+        threads.append(threading.Thread(target=supervisor.run, args=(stop,), daemon=True))
+        # Joined before Asterisk is stopped, so a restart under way cannot outlive us.
+        watcher = threads[-1]
     for t in threads:
         t.start()
     base = f"http://{host}:{port}"
@@ -239,6 +246,7 @@ def run(host: str, port: int, workers: int, telephony: bool) -> None:
     finally:
         stop.set()
         if asterisk_up:
+            watcher.join(timeout=10)
             runner.stop(settings.telephony, settings.var_dir)
         for p in [*procs, *([redis_proc] if redis_proc else [])]:
             p.terminate()
