@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import random
 import secrets
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +24,7 @@ from core.clock import utc_clock
 from core.orgmap.tables import UnitRow
 from core.settings import Mode
 from core.storage.engine import Database
-from liandong.drill import chaos, reconcile
+from liandong.drill import calls, chaos, reconcile
 from liandong.drill.errors import DrillRefused, PlatformUnreachable
 from liandong.drill.traffic import CITY_PEAK_PER_S, MIX, Sent, Traffic
 from liandong.settings import Settings
@@ -100,17 +102,25 @@ async def run_drill(
             # A reproducible traffic mix per drill code, not a secret.
             traffic = Traffic(settings, code, client, rng=random.Random(code))  # noqa: S311
             await traffic.login()
-            echo(f"drill {code}: {total} contacts at {per_s:.1f}/s for {duration:.0f} s, "
+            no_calls = calls.unavailable(settings)
+            n_calls = 0 if no_calls else round(total * calls.CALL_SHARE)
+            echo(f"drill {code}: {total} contacts at {per_s:.1f}/s for {duration:.0f} s "
+                 f"({n_calls} of them calls{f': {no_calls}' if no_calls else ''}), "
                  f"chaos: {', '.join(faults) or 'none'}")  # fmt: skip
-            return await _surge(settings, db, traffic, total, per_s, duration, faults, echo)
+            return await _surge(
+                settings, db, traffic, (total - n_calls, n_calls), per_s, duration, faults, echo
+            )
     finally:
         await db.close()
 
 
 async def _surge(
-    settings: Settings, db: Database, traffic: Traffic, total: int, per_s: float,
+    settings: Settings, db: Database, traffic: Traffic, counts: tuple[int, int], per_s: float,
     duration: float, faults: list[str], echo: Echo,
 ) -> dict[str, Any]:  # fmt: skip
+    total, n_calls = counts
+    rate = per_s / CITY_PEAK_PER_S
+    per_s = per_s * total / max(1, total + n_calls)  # the calls are sipp's to pace
     prefix = settings.redis.prefix
     watcher = reconcile.QueueWatcher(settings.redis.url, f"{prefix}:workq")
     stop = asyncio.Event()
@@ -127,6 +137,11 @@ async def _surge(
     schedule = [
         asyncio.create_task(fault_at(n, duration * (k + 1) / (len(faults) + 1)))
         for k, n in enumerate(faults)
+    ]
+    work = tempfile.TemporaryDirectory(prefix="drill-sipp-")
+    dialling = [
+        asyncio.create_task(calls.place(g, traffic, duration, Path(work.name)))
+        for g in calls.plan(total, n_calls)
     ]
     gate = asyncio.Semaphore(IN_FLIGHT)
     sent: list[Sent] = []
@@ -148,12 +163,17 @@ async def _surge(
         channel = pick.choices(channels, weights)[0]
         tasks.append(asyncio.create_task(one(channel, seq)))
     await asyncio.gather(*tasks, *schedule)
+    calls_failed = 0
+    for placed, failed in await asyncio.gather(*dialling):
+        sent += placed
+        calls_failed += failed
+    work.cleanup()
     sending_s = time.monotonic() - started
     echo(f"sent {len(sent)} in {sending_s:.1f} s; waiting for the platform to settle …")
-    h = await _settle(settings, db, traffic.drill, sent, watcher)
+    h = await _settle(settings, db, traffic.drill, sent, watcher, calls_failed)
     stop.set()
     await watching
-    result = reconcile.table(sent, h, watcher.first_seen, watcher.before)
+    result = reconcile.table(sent, h, watcher.first_seen, watcher.before, calls_failed)
     by_seq = result.pop("_to_queue")
     fault_rows = []
     during: set[int] = set()
@@ -171,8 +191,9 @@ async def _surge(
     return {
         "drill": traffic.drill,
         "duration_s": round(sending_s, 1),
-        "rate": per_s / CITY_PEAK_PER_S,
+        "rate": rate,
         "contacts_per_s": round(len(sent) / sending_s, 1) if sending_s else None,
+        "calls_skipped": calls.unavailable(settings) if not n_calls else None,
         **result,
         "p99_to_queue_calm_s": reconcile.pct(calm, 99),
         "by_channel": {c: sum(1 for s in sent if s.channel == c and s.ok) for c in MIX},
@@ -183,8 +204,9 @@ async def _surge(
 
 
 async def _settle(
-    settings: Settings, db: Database, code: int, sent: list[Sent], w: reconcile.QueueWatcher
-) -> reconcile.Held:
+    settings: Settings, db: Database, code: int, sent: list[Sent], w: reconcile.QueueWatcher,
+    calls_failed: int,
+) -> reconcile.Held:  # fmt: skip
     """Until every contact sent is in a case whose number reached the queue (or the
     settle time is up): intake is asynchronous, and chaos delays it."""
     want = {s.seq for s in sent if s.ok}
@@ -194,8 +216,11 @@ async def _settle(
         queued = all(
             h.cases[q][0] in w.first_seen or h.cases[q][0] in w.before for q in want if q in h.cases
         )
-        if (want <= set(h.cases) and queued) or time.monotonic() > deadline:
-            return h
+        missing = want - set(h.cases)
+        calls_only = all(s.channel == "phone" for s in sent if s.seq in missing)
+        if (calls_only and len(missing) <= calls_failed and queued) or time.monotonic() > deadline:
+            await asyncio.sleep(1.0)  # the last hang-ups' call-back notes
+            return await reconcile.held(db, code)
         await asyncio.sleep(0.5)
 
 

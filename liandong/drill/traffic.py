@@ -129,7 +129,7 @@ class Traffic:
         )
         return r.status_code, 1
 
-    def _gps(self, seq: int) -> dict[str, Any]:
+    def gps(self, seq: int) -> dict[str, Any]:
         # Spread over the city so that distinct reports are not one event (并单).
         return {"lat": 26.95 + self.rng.random() * 0.2, "lon": 105.95 + self.rng.random() * 0.2}
 
@@ -140,7 +140,7 @@ class Traffic:
                 "report_id": f"drill-{self.drill}-{seq}",
                 "phone": self.phone(seq),
                 "text": self.text(seq),
-                "location": self._gps(seq),
+                "location": self.gps(seq),
             },
             headers={"Authorization": f"Bearer {self.tokens['app']}"},
         )
@@ -152,7 +152,7 @@ class Traffic:
             json={
                 "report_id": f"drill-{self.drill}-{seq}",
                 "text": self.text(seq),
-                "location": self._gps(seq),
+                "location": self.gps(seq),
             },
             headers={"Authorization": f"Bearer {self.tokens['grid']}"},
         )
