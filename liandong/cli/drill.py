@@ -50,7 +50,8 @@ def drill(duration: float, rate: float, chaos: list[str], as_json: bool) -> None
 
 
 def _print_table(r: dict[str, Any]) -> None:
-    rows = ["sent", "refused", "deliveries", "in_cases", "merged", "duplicated", "lost",
+    rows = ["sent", "refused", "unanswered_but_held", "calls", "calls_failed", "deliveries",
+            "in_cases", "merged", "duplicated", "lost",
             "not_queued", "callbacks", "p50_to_queue_s", "p95_to_queue_s", "p99_to_queue_s",
             "p99_to_queue_calm_s", "contacts_per_s"]  # fmt: skip
     click.echo(f"\ndrill {r['drill']}: {r['duration_s']} s at {r['rate']:.1f}× a city peak")

@@ -198,7 +198,9 @@ async def _surge(
         "p99_to_queue_calm_s": reconcile.pct(calm, 99),
         "by_channel": {c: sum(1 for s in sent if s.channel == c and s.ok) for c in MIX},
         # Refused at the door (HTTP status, 0: no answer): the sender knows and retries.
-        "refused_by_status": dict(Counter(f"{s.channel}:{s.status}" for s in sent if not s.ok)),
+        "refused_by_status": dict(
+            Counter(f"{s.channel}:{s.status}" for s in sent if not s.ok and s.seq not in h.cases)
+        ),
         "faults": fault_rows,
     }
 
