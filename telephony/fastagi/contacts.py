@@ -119,6 +119,20 @@ class IvrContacts:
             return None
         return contact_id
 
+    async def cut_off(self, call: CallInfo, location: LocationIn | None = None) -> int | None:
+        """A call the Stasis app never saw: it was down, and the dialplan's fallback hunts
+        the seats itself. Recorded at once as a call-back item (漏接回拨), whoever answers
+        meanwhile: otherwise the platform would keep no trace of the caller."""
+        contact_id = await self.arrived(call, location)
+        if contact_id is None:
+            return None
+        try:
+            await self._set_mark(contact_id, marked=False)
+            await self.missed.missed(contact_id, 0.0, reason="fallback")
+        except Exception:  # the contact exists; the janitor queues its case
+            log.exception("fallback call not marked", extra={"contact_id": contact_id})
+        return contact_id
+
     async def left(self, contact_id: int, outcome: Outcome | None, waited_s: float) -> None:
         """Settle the contact after the menu (``outcome`` None: the script failed and the
         dialplan sends the caller to the queue)."""
