@@ -172,7 +172,10 @@ def ivr_script(service: IvrService, contacts: IvrContacts | None = None) -> Scri
 
 def fallback_script(contacts: IvrContacts) -> Script:
     """``agi://…/fallback,<hotline>`` from the liandong-fallback dialplan (the Stasis app
-    is down): the caller becomes a contact and a call-back item before the hunt."""
+    is down): the caller becomes a contact and a call-back item. The script returns at
+    once and the recording goes on in the background, so the hunt for a seat never
+    waits for a busy database."""
+    recording: set[asyncio.Task[int | None]] = set()  # held: tasks must not be collected
 
     async def run(session: AgiSession) -> None:
         env = session.env
@@ -182,10 +185,16 @@ def fallback_script(contacts: IvrContacts) -> Script:
             location = await _caller_location(session)
         except AgiCommandFailed:
             location = None
-        contact_id = await contacts.cut_off(call, location) if call.call_id else None
+        if not call.call_id:
+            return
+        task = asyncio.create_task(
+            contacts.cut_off(call, location), name=f"fallback-{call.call_id}"
+        )
+        recording.add(task)
+        task.add_done_callback(recording.discard)
         log.warning(
-            "AGI fallback: call recorded while the Stasis app is down",
-            extra={"channel": env.uniqueid, "hotline": hotline, "contact_id": contact_id},
+            "AGI fallback: recording a call while the Stasis app is down",
+            extra={"channel": env.uniqueid, "hotline": hotline},
         )
 
     return run

@@ -16,6 +16,7 @@ from core.triage.missed import CALLBACK_MARK
 from liandong.settings import Settings
 from tests.telephony.fastagi.test_ivr_calls import fastagi, ivr_settings  # noqa: F401
 from tests.telephony.helpers import asterisk_log, phone_contacts, sipp
+from tests.telephony.phones import eventually
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -33,16 +34,22 @@ async def test_a_caller_the_stasis_app_never_saw_is_a_call_back_item(
     )  # fmt: skip
     assert rc == 0, out  # answered by the fallback, not left ringing
     assert "LIANDONG-FALLBACK hotline=119 caller=13700000119" in asterisk_log(t)
-    [contact] = await phone_contacts(ivr_settings)
+    # Recorded in the background (the hunt never waits for the database).
+    [contact] = await eventually(lambda: phone_contacts(ivr_settings), 10, "the contact")
     assert (contact.hotline, contact.sender) == ("119", "13700000119")
     db = Database(ivr_settings.database)
-    try:
+
+    async def call_back_item() -> bool:
         async with db.session() as s:
             case = await s.scalar(select(CaseRow).where(CaseRow.number == contact.case_number))
-            assert case is not None and case.summary.startswith(CALLBACK_MARK)
+            assert case is not None
             notes = (
                 await s.scalars(select(CaseEventRow.data).where(CaseEventRow.case_id == case.id))
             ).all()
+        marked = case.summary.startswith(CALLBACK_MARK)
+        return marked and any(n.get("missed_call") and n["reason"] == "fallback" for n in notes)
+
+    try:
+        await eventually(call_back_item, 10, "a call-back item with reason fallback")
     finally:
         await db.close()
-    assert any(n.get("missed_call") and n.get("reason") == "fallback" for n in notes), notes
