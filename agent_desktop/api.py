@@ -72,7 +72,7 @@ async def live_events(
     resume = request.headers.get("last-event-id") or last_event_id
     return StreamingResponse(
         feed.feed(
-            c,
+            desk.hub,
             desk.settings,
             user,
             resume,

@@ -1,16 +1,19 @@
 """The desk's live feed: one Server-Sent Events stream per browser tab.
 
-It merges three sources for the logged-in user, keeping no state outside the
+The reading is done once per API process by ``agent_desktop.hub.FeedHub``; this
+module holds what it reads and renders, and the per-connection generator. A feed
+merges three sources for the logged-in user, keeping no state outside the
 connection (any API worker can serve any reconnect):
 
 * the call events stream ``{prefix}:tel:events`` and the live transcript stream
   ``{prefix}:asr:live`` — read with XREAD from the ids in ``Last-Event-ID``, so a
   reconnecting EventSource misses nothing the streams still hold;
 * the work queue, a Redis sorted set without a change stream: polled every
-  ``queue_poll_s`` and sent as diffs (upserts and removals) against what this
-  connection last sent;
+  ``queue_poll_s`` (by the hub, once) and sent as diffs (upserts and removals)
+  after one ``reset`` when the feed joins;
 * for unit staff, their unit's open instructions (a fingerprint polled from the
-  database): a change sends an ``instructions`` event and the portal refetches.
+  database, one query for all units): a change sends an ``instructions`` event and
+  the portal refetches.
 
 RBAC: queue and call events go to roles with ``queue:read`` only; phone numbers in
 them are masked for roles without ``phones:full``. Unit staff get their own unit's
@@ -20,25 +23,25 @@ instruction changes and nothing else.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import re
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
-from sqlalchemy import select
 
 from agent_desktop.settings import DeskSettings
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm, allows
-from core.cases.instructions_api import OPEN
-from core.cases.tables import InstructionRow
 from core.cases.views import mask_phone
 from core.queue.priority import Rank, urgent_tier
 from core.wiring import CoreServices
+
+if TYPE_CHECKING:
+    from agent_desktop.hub import FeedHub
 
 _ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 # Re-read every queued item's fields this often even when no score changed: a
@@ -69,8 +72,11 @@ def sse(event: str, data: Any, event_id: str | None = None) -> bytes:
     return ("\n".join(lines) + "\n\n").encode()
 
 
-def _s(v: Any) -> str:
+def text(v: Any) -> str:
     return v.decode() if isinstance(v, bytes) else str(v)
+
+
+_s = text
 
 
 def queue_item_dict(blob: str | bytes, score: float, full_phones: bool) -> dict[str, Any]:
@@ -134,8 +140,8 @@ return redis.sha1hex(table.concat(parts, '\\n'))
 
 
 @dataclass
-class _QueueView:
-    """What this connection last sent of the queue."""
+class QueueView:
+    """What the hub last sent of the queue (phones in full; masked when rendered)."""
 
     scores: dict[str, float] = field(default_factory=dict)
     blobs: dict[str, str] = field(default_factory=dict)
@@ -145,38 +151,39 @@ class _QueueView:
     items_digest: str = ""
 
 
-async def _queue_diff(c: CoreServices, view: _QueueView, full: bool) -> dict[str, Any] | None:
-    wq = c.workqueue
+async def queue_diff(
+    redis: Redis, key: str, item_prefix: str, view: QueueView
+) -> dict[str, Any] | None:
     now = time.monotonic()
     refresh = now - view.refreshed_at >= FULL_REFRESH_S
-    scores_digest = _s(await c.redis.eval(_SCORES_DIGEST, 1, wq.key))
+    scores_digest = _s(await redis.eval(_SCORES_DIGEST, 1, key))
     items_digest = view.items_digest
     if refresh:
         view.refreshed_at = now
-        items_digest = _s(await c.redis.eval(_ITEMS_DIGEST, 1, wq.key, wq.item_prefix))
+        items_digest = _s(await redis.eval(_ITEMS_DIGEST, 1, key, item_prefix))
     if view.sent_once and scores_digest == view.scores_digest and items_digest == view.items_digest:
         return None
     refresh = refresh and items_digest != view.items_digest
     view.scores_digest, view.items_digest = scores_digest, items_digest
-    pairs: Any = await c.redis.zrange(wq.key, 0, -1, withscores=True)
+    pairs: Any = await redis.zrange(key, 0, -1, withscores=True)
     current = {_s(m): float(sc) for m, sc in pairs}
     removed = [n for n in view.scores if n not in current]
     refresh = refresh or not view.sent_once
     wanted = [n for n, sc in current.items() if refresh or view.scores.get(n) != sc]
     upserts: list[dict[str, Any]] = []
     if wanted:
-        blobs = await c.redis.mget([wq.item_prefix + n for n in wanted])
+        blobs = await redis.mget([item_prefix + n for n in wanted])
         for number, blob in zip(wanted, blobs, strict=True):
             if blob is None:
                 current.pop(number, None)
                 if number in view.scores:
                     removed.append(number)
                 continue
-            text = _s(blob)
-            if view.blobs.get(number) == text and view.scores.get(number) == current[number]:
+            blob_text = _s(blob)
+            if view.blobs.get(number) == blob_text and view.scores.get(number) == current[number]:
                 continue
-            view.blobs[number] = text
-            upserts.append(queue_item_dict(text, current[number], full))
+            view.blobs[number] = blob_text
+            upserts.append(queue_item_dict(blob_text, current[number], True))
     for n in removed:
         view.blobs.pop(n, None)
     first = not view.sent_once
@@ -193,13 +200,15 @@ async def _queue_diff(c: CoreServices, view: _QueueView, full: bool) -> dict[str
     }
 
 
-async def _instruction_fingerprint(c: CoreServices, unit_id: int | None) -> str:
-    q = select(InstructionRow.id, InstructionRow.state).where(InstructionRow.state.in_(OPEN))
-    if unit_id is not None:
-        q = q.where(InstructionRow.unit_id == unit_id)
-    async with c.db.session() as s:
-        rows = (await s.execute(q.order_by(InstructionRow.id))).all()
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+def snapshot(view: QueueView) -> dict[str, Any]:
+    """The whole queue as the hub holds it, as the ``reset`` a joining feed gets."""
+    return {
+        "reset": True,
+        "upsert": [queue_item_dict(view.blobs[n], sc, True) for n, sc in view.scores.items()],
+        "remove": [],
+        "total": len(view.scores),
+        "server_now": time.time(),
+    }
 
 
 def _call_event(fields: dict[str, str], full: bool) -> dict[str, Any]:
@@ -221,13 +230,20 @@ def _transcript_event(fields: dict[str, str], full: bool) -> dict[str, Any]:
     return out
 
 
-async def _last_id(c: CoreServices, key: str) -> str:
-    last: Any = await c.redis.xrevrange(key, count=1)
+async def last_id(redis: Redis, key: str) -> str:
+    last: Any = await redis.xrevrange(key, count=1)
     return _s(last[0][0]) if last else "0-0"
 
 
+def stream_event(tel: bool, fields: dict[str, str], full: bool, eid: str) -> bytes:
+    """A call event (``tel``) or a transcript line as SSE bytes."""
+    if tel:
+        return sse("call", _call_event(fields, full), eid)
+    return sse("transcript", _transcript_event(fields, full), eid)
+
+
 async def feed(
-    c: CoreServices,
+    hub: FeedHub,
     ds: DeskSettings,
     user: Principal,
     last_event_id: str | None,
@@ -235,63 +251,42 @@ async def feed(
     max_s: float,
     disconnected: Any,
 ) -> AsyncIterator[bytes]:
-    """The SSE byte stream for ``user``; ends after ``max_s`` or on disconnect."""
+    """The SSE byte stream for ``user``; ends after ``max_s``, on disconnect, or when
+    the hub drops it (this user opened more than ``feeds_per_user``, or it lagged)."""
     live = allows(user.role, Perm.queue_read)
     full = allows(user.role, Perm.phones_full)
-    tel_key, asr_key = stream_keys(c.settings.redis.prefix)
-    deadline = time.monotonic() + max_s
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + max_s
     # Ask the browser to reconnect quickly when a stream ends (worker restart, max_s).
     yield b"retry: 1000\n\n"
-    ids: dict[Any, Any] = {}
-    view = _QueueView()
-    fingerprint: str | None = None
-    next_instr = 0.0
-    next_beat = time.monotonic() + ds.heartbeat_s
     try:
-        if live:
-            tel_id, asr_id = parse_last_event_id(last_event_id)
-            ids = {
-                tel_key: tel_id or await _last_id(c, tel_key),
-                asr_key: asr_id or await _last_id(c, asr_key),
-            }
-        yield sse("hello", {"user": user.username, "role": user.role.value, "live": live})
-    except (RedisError, OSError):
+        sub = await hub.subscribe(
+            user.username, full=full, live=live, unit=user.unit_id,
+            instructions=user.role is Role.unit_staff,
+            resume=parse_last_event_id(last_event_id) if live else (None, None),
+        )  # fmt: skip
+    except (RedisError, OSError, TimeoutError):
         yield sse("degraded", {"component": "redis"})
         return
-    while time.monotonic() < deadline:
-        if await disconnected():
-            return
-        try:
-            if live:
-                # The queue first: a new connection gets its snapshot without waiting
-                # for the XREAD below to time out.
-                diff = await _queue_diff(c, view, full)
-                if diff is not None:
-                    yield sse("queue", diff, f"{ids[tel_key]}|{ids[asr_key]}")
-                got: Any = await c.redis.xread(ids, count=200, block=int(ds.queue_poll_s * 1000))
-                for key, entries in got or []:
-                    name = _s(key)
-                    for entry_id, raw in entries:
-                        ids[name] = _s(entry_id)
-                        fields = {_s(k): _s(v) for k, v in raw.items()}
-                        eid = f"{ids[tel_key]}|{ids[asr_key]}"
-                        if name == tel_key:
-                            yield sse("call", _call_event(fields, full), eid)
-                        else:
-                            yield sse("transcript", _transcript_event(fields, full), eid)
-            else:
-                await asyncio.sleep(ds.queue_poll_s)
-            now = time.monotonic()
-            if user.role is Role.unit_staff and now >= next_instr:
-                next_instr = now + ds.instructions_poll_s
-                fp = await _instruction_fingerprint(c, user.unit_id)
-                if fp != fingerprint:
-                    yield sse("instructions", {"changed": fingerprint is not None})
-                    fingerprint = fp
-        except (RedisError, OSError):
-            yield sse("degraded", {"component": "redis"})
-            await asyncio.sleep(1.0)
-        if time.monotonic() >= next_beat:
-            next_beat = time.monotonic() + ds.heartbeat_s
-            yield b": keep-alive\n\n"
+    try:
+        yield sse("hello", {"user": user.username, "role": user.role.value, "live": live})
+        for chunk in sub.initial:
+            yield chunk
+        next_beat = loop.time() + ds.heartbeat_s
+        while (now := loop.time()) < deadline:
+            try:
+                msg = await asyncio.wait_for(sub.queue.get(), min(next_beat, deadline) - now)
+            except TimeoutError:
+                if await disconnected():
+                    return
+                if loop.time() >= next_beat:
+                    next_beat = loop.time() + ds.heartbeat_s
+                    yield b": keep-alive\n\n"
+                continue
+            if isinstance(msg, bytes):  # the hub's last word: bye (replaced, lagging)
+                yield msg
+                return
+            yield msg.full if full else msg.masked
+    finally:
+        hub.unsubscribe(sub)
     yield sse("bye", {"reconnect": True})

@@ -22,6 +22,12 @@ class DeskSettings(BaseModel):
     # Last-Event-ID, which spreads long-lived connections over the API workers.
     feed_max_s: float = Field(300.0, ge=1, le=3600)
     heartbeat_s: float = Field(15.0, ge=1, le=120)
+    # Open feeds per user: a further one closes that user's oldest (a console left
+    # open in a forgotten tab gives way; EventSource cannot recover from a refusal).
+    feeds_per_user: int = Field(8, ge=1, le=10_000)
+    # Events buffered for one feed; a feed this far behind is closed and resumes
+    # from Redis with Last-Event-ID.
+    feed_buffer: int = Field(1000, ge=10, le=100_000)
     # Progress photos from units (签收/处置 reports).
     photo_max_bytes: int = Field(5 * 1024 * 1024, ge=1024)
     photos_per_report: int = Field(4, ge=1, le=20)

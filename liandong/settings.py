@@ -25,6 +25,7 @@ from core.settings import CoreSettings, Mode
 from core.storage.settings import DatabaseSettings
 from feedback.settings import FeedbackSettings
 from ivr.settings import IvrSettings
+from liandong.drill.settings import DrillSettings
 from reports.settings import ReportSettings
 from telephony.fastagi.settings import FastAgiSettings
 from telephony.settings import TelephonySettings
@@ -62,6 +63,8 @@ class Settings(CoreSettings, BaseSettings):
     asr_model_path: Path | None = None
     # Speech recognition (asr/): models per language, batch worker, live taps.
     asr: AsrSettings = AsrSettings()
+    # `liandong drill`: the platform it drives and its hard bounds.
+    drill: DrillSettings = DrillSettings()
 
     @model_validator(mode="after")
     def _refuse_default_telephony_secrets(self) -> Self:

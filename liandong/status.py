@@ -9,6 +9,7 @@ from typing import Any
 
 from asr import catalog as asr_catalog
 from core.wiring import CoreServices
+from liandong.processes import asterisk as asterisk_supervisor
 from liandong.settings import Settings
 from telephony.asterisk import runner
 
@@ -70,6 +71,10 @@ async def collect(c: CoreServices, s: Settings) -> dict[str, Any]:
         if info
         else {"status": DEGRADED, "detail": f"ARI not reachable at {s.telephony.ari_base_url}"}
     )
+    # `liandong run` supervises Asterisk and says here what it is doing (restarting …).
+    supervisor = asterisk_supervisor.read_state(s.telephony, s.var_dir)
+    if supervisor is not None:
+        comps["asterisk"]["supervisor"] = supervisor
     # Looks at model directories only; loading a model is the ASR worker's job.
     comps["asr"] = await asyncio.to_thread(asr_catalog.health, s.asr, s.asr_model_path)
     ch = s.channels

@@ -73,7 +73,7 @@ async def build_web(
         settings=settings,
         core=core,
         channels=await build_channels(core, settings.channels, stack),
-        desk=build_desk(core, settings.desk),
+        desk=build_desk(core, settings.desk, stack),
         feedback=build_feedback(core, settings.feedback),
         reports=build_reports(core, settings.reports),
         calls=build_calls_api(core, settings.telephony),

@@ -36,7 +36,9 @@ class MissedCallRecorder:
         self.names = names
         self.clock = clock
 
-    async def missed(self, contact_id: int, waited_s: float) -> None:
+    async def missed(self, contact_id: int, waited_s: float, *, reason: str = "hung_up") -> None:
+        """``reason``: ``hung_up`` (the caller left while waiting) or ``asterisk_restart``
+        (the call was cut, even mid-conversation); the case log says which."""
         now = self.clock()
         async with self.db.session() as s:
             contact = await s.get(ContactRow, contact_id)
@@ -61,6 +63,7 @@ class MissedCallRecorder:
                     "call_back": contact.sender,
                     "waited_s": round(waited_s, 1),
                     "contact_id": contact.id,
+                    "reason": reason,
                 },
             )
         if case.queued and case.taken_by is None:

@@ -10,6 +10,7 @@ from liandong.cli.asterisk import asterisk
 from liandong.cli.classify import classify
 from liandong.cli.db import db
 from liandong.cli.demo import demo
+from liandong.cli.drill import drill
 from liandong.cli.history import history
 from liandong.cli.queue import queue
 from liandong.cli.report import report
@@ -32,6 +33,7 @@ for command in (
 ):  # fmt: skip
     main.add_command(command)
 main.add_command(report)
+main.add_command(drill)
 demo.add_command(history)  # `liandong demo history`
 
 __all__ = ["main"]

@@ -9,6 +9,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from urllib.parse import urlparse
 
 import click
@@ -20,6 +21,8 @@ from core.errors import LiandongError
 from liandong.cli.common import load_settings, run_async
 from liandong.cli.demo import seed_all
 from liandong.demo.accounts import DEMO_ACCOUNTS
+from liandong.processes import pids
+from liandong.processes.asterisk import AsteriskSupervisor
 from liandong.processes.intake import default_name, run_worker
 from liandong.settings import Mode, Settings
 from telephony.asterisk import rootfs, runner
@@ -133,18 +136,33 @@ def start_asterisk(settings: Settings) -> bool:
     return True
 
 
+def _role(args: list[str], i: int) -> str:
+    """The pid file name of a child: worker-<i>, asr, telephony, fastagi."""
+    cmd = args[3:5]
+    return {("asr", "worker"): "asr", ("asterisk", "app"): "telephony",
+            ("agi", "serve"): "fastagi"}.get((cmd[0], cmd[1]) if len(cmd) == 2 else ("", ""),
+                                             f"worker-{i}")  # fmt: skip
+
+
 def _last_month() -> str:
     first = datetime.now(UTC).date().replace(day=1)
     return f"{first - timedelta(days=1):%Y-%m}"
 
 
 def _supervise(
-    args: list[str], stop: threading.Event, procs: list[subprocess.Popen[bytes]]
+    args: list[str],
+    stop: threading.Event,
+    procs: list[subprocess.Popen[bytes]],
+    name: str = "",
+    var_dir: Path | None = None,
 ) -> None:
-    """Keep one child running: a worker that crashed is restarted after a second."""
+    """Keep one child running: a worker that crashed is restarted after a second.
+    With ``name`` its pid is kept in ``var/run/<name>.pid`` (``liandong drill``)."""
     while not stop.is_set():
         proc = subprocess.Popen(args)
         procs.append(proc)
+        if name and var_dir is not None:
+            pids.write(var_dir, name, proc.pid)
         while proc.poll() is None and not stop.is_set():
             time.sleep(0.5)
         if not stop.is_set():
@@ -201,9 +219,18 @@ def run(host: str, port: int, workers: int, telephony: bool) -> None:
     stop = threading.Event()
     procs: list[subprocess.Popen[bytes]] = [history] if history else []
     threads = [
-        threading.Thread(target=_supervise, daemon=True, args=(args, stop, procs))
-        for args in children
-    ]
+        threading.Thread(
+            target=_supervise, daemon=True,
+            args=(args, stop, procs, _role(args, i), settings.var_dir),
+        )
+        for i, args in enumerate(children)
+    ]  # fmt: skip
+    if asterisk_up:
+        # Asterisk is supervised like the children: restarted with backoff (issue 18).
+        supervisor = AsteriskSupervisor(settings.telephony, settings.var_dir, echo=click.echo)
+        threads.append(threading.Thread(target=supervisor.run, args=(stop,), daemon=True))
+        # Joined before Asterisk is stopped, so a restart under way cannot outlive us.
+        watcher = threads[-1]
     for t in threads:
         t.start()
     base = f"http://{host}:{port}"
@@ -239,6 +266,7 @@ def run(host: str, port: int, workers: int, telephony: bool) -> None:
     finally:
         stop.set()
         if asterisk_up:
+            watcher.join(timeout=10)
             runner.stop(settings.telephony, settings.var_dir)
         for p in [*procs, *([redis_proc] if redis_proc else [])]:
             p.terminate()

@@ -62,6 +62,8 @@ class Reconcile:
     """Adopt the call again: what Asterisk has now (GET /channels)."""
 
     channels: dict[str, Channel]
+    # Asterisk restarted meanwhile: a call not among ``channels`` was cut, not ended.
+    restarted: bool = False
 
 
 Item = Event | Pending | Reconcile
@@ -130,9 +132,14 @@ class StasisApp:
         websocket was down are thereby made up for."""
         if self.store is None or self.control is None:
             return
+        info = await self.ari.info()
+        started = str(info.get("status", {}).get("startup_time", ""))
+        restarted = bool(started) and await self.store.asterisk_restarted(started)
+        if restarted:
+            log.warning("Asterisk restarted: its calls become call-back items")
         channels = {c.id: c for c in await self.ari.channels()}
         for call in await self.store.live():
-            self._session_for(call.channel_id, call).put_nowait(Reconcile(channels))
+            self._session_for(call.channel_id, call).put_nowait(Reconcile(channels, restarted))
 
     def _session_for(self, cid: str, call: Call | None = None) -> asyncio.Queue[Item]:
         queue = self._sessions.get(cid)
@@ -258,7 +265,7 @@ class StasisApp:
         if isinstance(item, Reconcile):
             if control is None or call is None:
                 return call
-            return await control.reconcile(call, item.channels)
+            return await control.reconcile(call, item.channels, restarted=item.restarted)
         if control is not None and call is not None:
             if item.channel_id != cid:
                 return await control.leg_event(call, item)

@@ -170,8 +170,11 @@ class LegEvents(ControlBase):
         return call
 
     # --- after a reconnect or a restart ---------------------------------------------
-    async def reconcile(self, call: Call, channels: Mapping[str, Channel]) -> Call:
-        """Adopt a call from its persisted state and what Asterisk still has."""
+    async def reconcile(
+        self, call: Call, channels: Mapping[str, Channel], *, restarted: bool = False
+    ) -> Call:
+        """Adopt a call from its persisted state and what Asterisk still has. After an
+        Asterisk restart a call that is gone was cut in whatever state it was in."""
         cid = call.channel_id
         anchor = (
             cid
@@ -180,7 +183,7 @@ class LegEvents(ControlBase):
         )
         if anchor not in channels:
             log.info("call gone while we were away", extra={"channel": cid})
-            return await self.service.gone(call)
+            return await self.service.gone(call, cut=restarted)
         for leg in (call.seat_channel, call.peer_channel):
             if leg:
                 self.legs[leg] = cid

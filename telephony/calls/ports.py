@@ -43,7 +43,7 @@ class ContactIntake(Protocol):
 
 
 class MissedCalls(Protocol):
-    async def missed(self, contact_id: int, waited_s: float) -> None: ...
+    async def missed(self, contact_id: int, waited_s: float, *, reason: str = ...) -> None: ...
 
 
 class CallLegs(CallControl, Protocol):

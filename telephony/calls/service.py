@@ -316,21 +316,27 @@ class CallService:
             await self._hold_prompt(call)
         return call
 
-    async def gone(self, call: Call) -> Call:
-        return await self._gone(call)
+    async def gone(self, call: Call, *, cut: bool = False) -> Call:
+        """The caller's channel is gone. ``cut``: by an Asterisk restart, not by anyone
+        hanging up, so even a caller who was talking must be called back."""
+        return await self._gone(call, cut=cut)
 
-    async def _gone(self, call: Call) -> Call:
+    async def _gone(self, call: Call, *, cut: bool = False) -> Call:
         self._hold_rounds.pop(call.channel_id, None)
         if not call.live:
             return call
         log.info("caller gone", extra={"channel": call.channel_id, "state": call.state.value})
-        waiting = call.direction == "in" and call.state in WAITING
+        waiting = call.direction == "in" and (cut or call.state in WAITING)
         ended = await self._save(advance(call, CallEvent.hung_up, self.clock()))
         if self.hooks is not None:
             await self.hooks.ended(call)  # the legs and the call's bridge go too
         if waiting and call.contact_id is not None and self.missed is not None:
             try:
-                await self.missed.missed(call.contact_id, self.clock() - call.arrived_at)
+                await self.missed.missed(
+                    call.contact_id,
+                    self.clock() - call.arrived_at,
+                    reason="asterisk_restart" if cut else "hung_up",
+                )
             except Exception:  # the call is over either way; the case stays queued
                 log.exception("missed call not recorded", extra={"channel": call.channel_id})
         return ended

@@ -86,6 +86,14 @@ class RedisCallStore:
             return None
         return Call.from_record({_text(k): _text(v) for k, v in raw.items()})
 
+    async def asterisk_restarted(self, startup_time: str) -> bool:
+        """Record the start time ARI reports (``GET /asterisk/info`` status.startup_time);
+        True when another one was recorded before: Asterisk restarted, so every channel
+        it carried is gone, however the calls ended up looking to us."""
+        key = f"{self.prefix}:tel:asterisk_started"
+        previous = await self.redis.set(key, startup_time, get=True)
+        return previous is not None and _text(previous) != startup_time
+
     async def live(self) -> list[Call]:
         ids = sorted(_text(i) for i in await self.redis.smembers(self._live_key))
         calls = []

@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 # At the start of the case's summary while the caller is in the menu (the queue shows
 # the summary), like core.triage.missed.CALLBACK_MARK for missed calls.
 IN_MENU_MARK = "【语音导航中】"
+# A fallback caller is recorded in the background: under a surge the intake may take
+# many seconds, and a caller must not be lost for it.
+FALLBACK_INTAKE_S = 60.0
 ACTOR = "system:ivr"
 IVR_PRINCIPAL = Principal(0, ACTOR, Role.admin, "语音导航")
 SELF_SERVICE_NOTE = "IVR 自助查询"
@@ -86,7 +89,9 @@ class IvrContacts:
         self.clock = clock
         self.intake_timeout_s = intake_timeout_s
 
-    async def arrived(self, call: CallInfo, location: LocationIn | None = None) -> int | None:
+    async def arrived(
+        self, call: CallInfo, location: LocationIn | None = None, *, timeout_s: float | None = None
+    ) -> int | None:
         """Create (or find) the call's live contact and mark it as in the menu. None when
         the platform cannot take it now: the caller must hear the menu regardless."""
         body = ContactCreate(
@@ -104,7 +109,7 @@ class IvrContacts:
         try:
             try:
                 created = await asyncio.wait_for(
-                    self.intake.receive(body, actor=ACTOR), self.intake_timeout_s
+                    self.intake.receive(body, actor=ACTOR), timeout_s or self.intake_timeout_s
                 )
                 contact_id = created.contact_id
             except DuplicateIdempotencyKey as exc:  # the script ran twice for this channel
@@ -117,6 +122,21 @@ class IvrContacts:
                 extra={"channel": call.call_id},
             )
             return None
+        return contact_id
+
+    async def cut_off(self, call: CallInfo, location: LocationIn | None = None) -> int | None:
+        """A call the Stasis app never saw: it was down, and the dialplan's fallback hunts
+        the seats itself. Recorded at once as a call-back item (漏接回拨), whoever answers
+        meanwhile: otherwise the platform would keep no trace of the caller. Nobody waits
+        for it (the dialplan hunts on), so it may take the intake as long as it needs."""
+        contact_id = await self.arrived(call, location, timeout_s=FALLBACK_INTAKE_S)
+        if contact_id is None:
+            return None
+        try:
+            await self._set_mark(contact_id, marked=False)
+            await self.missed.missed(contact_id, 0.0, reason="fallback")
+        except Exception:  # the contact exists; the janitor queues its case
+            log.exception("fallback call not marked", extra={"contact_id": contact_id})
         return contact_id
 
     async def left(self, contact_id: int, outcome: Outcome | None, waited_s: float) -> None:

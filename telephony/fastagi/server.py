@@ -1,7 +1,8 @@
 """The FastAGI server: asyncio TCP, one task per AGI connection, scripts by path.
 
 Each connection: read the agi_* header (``header_timeout_s``), pick the script by
-the URL's path (``lookup``, ``ivr``), run it within ``session_timeout_s``, close.
+the URL's path (``lookup``, ``ivr``, ``fallback``), run it within
+``session_timeout_s``, close.
 A caller who hangs up ends the session quietly; an unknown script, a garbled header
 or a full server closes the socket at once, and the dialplan (AGISTATUS != SUCCESS
 or no IVR_RESULT) sends the caller straight to the queue - never dead air.
@@ -164,6 +165,36 @@ def ivr_script(service: IvrService, contacts: IvrContacts | None = None) -> Scri
                 "callback_case": outcome.callback_case,
                 "trace": list(outcome.trace),
             },
+        )
+
+    return run
+
+
+def fallback_script(contacts: IvrContacts) -> Script:
+    """``agi://…/fallback,<hotline>`` from the liandong-fallback dialplan (the Stasis app
+    is down): the caller becomes a contact and a call-back item. The script returns at
+    once and the recording goes on in the background, so the hunt for a seat never
+    waits for a busy database."""
+    recording: set[asyncio.Task[int | None]] = set()  # held: tasks must not be collected
+
+    async def run(session: AgiSession) -> None:
+        env = session.env
+        hotline = (env.args[0] if env.args and env.args[0] else env.extension).strip()
+        call = CallInfo(hotline=hotline, caller=env.callerid, call_id=env.uniqueid)
+        try:
+            location = await _caller_location(session)
+        except AgiCommandFailed:
+            location = None
+        if not call.call_id:
+            return
+        task = asyncio.create_task(
+            contacts.cut_off(call, location), name=f"fallback-{call.call_id}"
+        )
+        recording.add(task)
+        task.add_done_callback(recording.discard)
+        log.warning(
+            "AGI fallback: recording a call while the Stasis app is down",
+            extra={"channel": env.uniqueid, "hotline": hotline},
         )
 
     return run

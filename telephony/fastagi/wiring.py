@@ -13,7 +13,7 @@ from ivr.settings import IvrSettings
 from telephony.fastagi.contacts import IvrContacts
 from telephony.fastagi.ivr_backend import CalendarHours, SqlIvrBackend
 from telephony.fastagi.lookup import CallerLookup
-from telephony.fastagi.server import Script, ivr_script, lookup_script
+from telephony.fastagi.server import Script, fallback_script, ivr_script, lookup_script
 from telephony.fastagi.settings import FastAgiSettings
 
 
@@ -37,4 +37,8 @@ def build_scripts(c: CoreServices, ivr: IvrSettings, fastagi: FastAgiSettings) -
         MissedCallRecorder(c.db, c.workqueue, None, c.clock),
         c.clock,
     )
-    return {"lookup": lookup_script(lookup), "ivr": ivr_script(service, contacts)}
+    return {
+        "lookup": lookup_script(lookup),
+        "ivr": ivr_script(service, contacts),
+        "fallback": fallback_script(contacts),
+    }

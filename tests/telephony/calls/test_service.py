@@ -145,7 +145,7 @@ class FakeMissed:
     def __init__(self) -> None:
         self.missed_calls: list[int] = []
 
-    async def missed(self, contact_id: int, waited_s: float) -> None:
+    async def missed(self, contact_id: int, waited_s: float, *, reason: str = "hung_up") -> None:
         self.missed_calls.append(contact_id)
 
 
