@@ -275,7 +275,9 @@ async def feed(
                         ids[name] = _s(entry_id)
                         fields = {_s(k): _s(v) for k, v in raw.items()}
                         eid = f"{ids[tel_key]}|{ids[asr_key]}"
-                        if name == tel_key:
+                        if name == tel_key and fields.get("kind") == "seat":
+                            yield sse("seat", fields, eid)  # seat presence (issue 16)
+                        elif name == tel_key:
                             yield sse("call", _call_event(fields, full), eid)
                         else:
                             yield sse("transcript", _transcript_event(fields, full), eid)

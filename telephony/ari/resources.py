@@ -34,6 +34,11 @@ class AriResources:
     async def channels(self) -> list[Channel]:
         return [Channel.parse(c) for c in await self._request("GET", "/channels")]
 
+    async def endpoint(self, tech: str, resource: str) -> dict[str, Any]:
+        """``{"state": "online"|"offline"|"unknown", "channel_ids": [...], …}``; a PJSIP
+        endpoint is online while it has a reachable registered contact."""
+        return dict(await self._request("GET", f"/endpoints/{_seg(tech)}/{_seg(resource)}"))
+
     async def channel(self, channel_id: str) -> Channel:
         return Channel.parse(await self._request("GET", f"/channels/{_seg(channel_id)}"))
 

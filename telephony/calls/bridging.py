@@ -56,11 +56,15 @@ class ControlBase:
         self.app = settings.app
         self.holding = service.holding_bridge
         self._peer_up: set[str] = set()  # calls whose unit leg has answered
+        # Told of every persisted change (seat presence and distribution, issue 16).
+        self.watchers: list[Callable[[Call], None]] = []
 
     # --- CallService hooks ----------------------------------------------------------
     def saved(self, call: Call) -> None:
         if self.journal is not None:
             self.journal.call_event(call, self.label(call.peer))
+        for watch in self.watchers:
+            watch(call)
 
     async def answered(self, call: Call) -> None:
         sid = snoop_id(call.channel_id)
