@@ -145,10 +145,13 @@ class AriResources:
         spy: str = "in",
         snoop_id: str | None = None,
         app_args: str = "",
+        whisper: str = "none",
     ) -> Channel:
         """A channel that hears ``channel_id`` (spy: in = what the caller says, out, both)
-        and enters Stasis ``app``; used to feed live ASR without touching the call."""
-        params = {"app": app, "spy": spy}
+        and enters Stasis ``app``; used to feed live ASR without touching the call.
+        ``whisper`` (out): what is said into the snoop is heard on ``channel_id``'s side
+        only - the supervisor's 耳语 to a call taker."""
+        params = {"app": app, "spy": spy, "whisper": whisper}
         if app_args:
             params["appArgs"] = app_args
         path = f"/channels/{_seg(channel_id)}/snoop"

@@ -85,6 +85,9 @@ class CallEvent(StrEnum):
     callback_seat_answered = "callback_seat_answered"
     citizen_answered = "citizen_answered"
     hung_up = "hung_up"
+    # 班长席 (not transitions): a supervisor's phone joins or leaves the call.
+    supervise_started = "supervise_started"
+    supervise_ended = "supervise_ended"
 
 
 S, E = CallState, CallEvent
@@ -151,6 +154,9 @@ class Call:
     peer_channel: str | None = None
     mode: str | None = None  # transfer mode: blind | attended
     actor: str | None = None  # who asked for the last change (username or system)
+    supervisor: str | None = None  # 班长席: the supervisor's seat, while supervising
+    super_channel: str | None = None  # the supervisor's phone leg
+    super_mode: str | None = None  # listen | whisper | barge
 
     @property
     def live(self) -> bool:
@@ -197,6 +203,9 @@ class Call:
             peer_channel=opt("peer_channel", str),
             mode=opt("mode", str),
             actor=opt("actor", str),
+            supervisor=opt("supervisor", str),
+            super_channel=opt("super_channel", str),
+            super_mode=opt("super_mode", str),
         )
 
 

@@ -23,6 +23,7 @@ from core.storage.engine import Database
 from telephony.ari.errors import AriError
 from telephony.calls import dialing
 from telephony.calls.commands import Command
+from telephony.calls.journal import SYSTEM_ACTOR
 from telephony.calls.state import Call, CallEvent
 from telephony.seats.errors import SeatHeld, SeatNotRegistered, SignedInElsewhere
 from telephony.seats.models import RONA_REASON, Seat, SeatAction, SeatState, advance
@@ -244,7 +245,8 @@ class SeatService:
         if event == E.seat_failed.value:
             holder = await self._holder(cid)
             if holder is not None:
-                if holder.auto:
+                # Only a phone that rang out is 未接; a supervisor's 代接 is not the seat's fault.
+                if holder.auto and call.actor == SYSTEM_ACTOR:
                     await self.release(holder.name, cid, A.rona, RONA_REASON)
                 else:
                     await self.release(holder.name, cid, A.cancelled)
