@@ -116,6 +116,8 @@ class TelephonySettings(BaseModel):
     wrap_up_s: int = Field(15, ge=0, le=600)
     # The distributor runs on every call / seat change and at least this often.
     acd_tick_s: float = Field(1.0, gt=0, le=10)
+    # Overflow: a call waiting this long may ring any ready seat, skill or not (0: never).
+    acd_overflow_s: int = Field(60, ge=0, le=3600)
     # Fallback (app not registered): ring every seat this long before the trunk.
     fallback_ring_s: int = Field(20, ge=5, le=120)
 

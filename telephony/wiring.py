@@ -106,7 +106,7 @@ async def build_telephony(
     control.watchers.append(seats.call_saved)
     distributor = Distributor(
         seats, store, app.command, partial(work_ranks, c.redis, c.workqueue.item_prefix),
-        ari.spawn, tick_s=t.acd_tick_s,
+        ari.spawn, tick_s=t.acd_tick_s, overflow_s=t.acd_overflow_s,
     )  # fmt: skip
 
     async def handle(cmd: Command) -> dict[str, Any]:

@@ -1,6 +1,9 @@
 """Automatic call distribution (ACD): every waiting call rings a ready seat that takes
 its hotline, by itself.
 
+Overflow: a call waiting ``acd_overflow_s`` (60 s) or longer may ring a ready seat
+without its hotline's skill when none with it is free.
+
 Order: emergencies first, then priority (the case's, from the work queue's item once
 the intake worker classified it), then the longest waiting; among the seats that take
 the hotline, the one idle longest. A call is offerable from the greeting on: a free
@@ -53,9 +56,16 @@ def order_calls(calls: list[Call], ranks: dict[str, tuple[bool, int]]) -> list[C
     return sorted(calls, key=key)
 
 
-def pick_seat(call: Call, seats: list[Seat]) -> Seat | None:
-    """The ready seat idle longest that takes the call's hotline."""
-    fit = [s for s in seats if s.state is SeatState.ready and s.takes(call.hotline)]
+def pick_seat(
+    call: Call, seats: list[Seat], *, now: float = 0.0, overflow_s: int = 0
+) -> Seat | None:
+    """The ready seat idle longest that takes the call's hotline. Overflow: a call
+    waiting ``overflow_s`` or longer may go to any ready seat (a 12345 caller to a 110
+    call taker) when no seat with the skill is free."""
+    ready = [s for s in seats if s.state is SeatState.ready]
+    fit = [s for s in ready if s.takes(call.hotline)]
+    if not fit and overflow_s and now - call.arrived_at >= overflow_s:
+        fit = ready
     return min(fit, key=lambda s: s.idle_since) if fit else None
 
 
@@ -69,6 +79,7 @@ class Distributor:
         spawn: Callable[[Any, str], object],
         *,
         tick_s: float = 1.0,
+        overflow_s: int = 0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.seats = seats
@@ -77,6 +88,7 @@ class Distributor:
         self.rank = rank
         self.spawn = spawn
         self.tick_s = tick_s
+        self.overflow_s = overflow_s
         self.clock = clock
         self._wake = asyncio.Event()
         self._inflight: set[str] = set()
@@ -112,8 +124,9 @@ class Distributor:
         free = [s for s in await self.seats.store.all() if s.state is SeatState.ready]
         if not free:
             return
+        now = self.clock()
         for call in order_calls(waiting, await self.rank(waiting)):
-            seat = pick_seat(call, free)
+            seat = pick_seat(call, free, now=now, overflow_s=self.overflow_s)
             if seat is None:
                 continue
             free.remove(seat)

@@ -11,5 +11,5 @@ from telephony.settings import TelephonySettings
 
 @pytest.fixture
 def tel_settings(settings: Settings, asterisk: TelephonySettings) -> Settings:
-    fast = asterisk.model_copy(update={"wrap_up_s": 2, "acd_tick_s": 0.5})
+    fast = asterisk.model_copy(update={"wrap_up_s": 2, "acd_tick_s": 0.5, "acd_overflow_s": 4})
     return settings.model_copy(update={"telephony": fast})

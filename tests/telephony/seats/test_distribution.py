@@ -149,3 +149,47 @@ async def test_a_seat_that_does_not_answer_goes_not_ready_and_the_next_seat_ring
         assert rc == 0, out
     await seat_state(client, calltaker, "seat03", "ready")
     assert (await seats(client, calltaker))["seat02"]["state"] == "not_ready"
+
+
+async def test_a_call_without_a_skilled_seat_overflows_to_another_seat_after_the_wait(
+    tel_settings: Settings,
+    stasis_app: StasisApp,
+    client: httpx.AsyncClient,
+    calltaker: Headers,
+    tmp_path: Path,
+) -> None:
+    t = tel_settings.telephony
+    admin = await login(client, "admin", "demo-admin-110")
+    r = await client.put(
+        "/api/v1/call-takers/calltaker/skills",
+        json={"hotlines": ["110", "119"], "level": 2},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    r = await client.get("/api/v1/call-takers/calltaker/skills", headers=calltaker)
+    assert (r.json()["hotlines"], r.json()["level"]) == (["110", "119"], 2)
+    r = await client.put("/api/v1/call-takers/nobody/skills", json={"hotlines": ["110"]},
+                         headers=admin)  # fmt: skip
+    assert (r.status_code, r.json()["error_id"]) == (404, "user-not-found")
+    async with seat_phone(t, "seat01", tmp_path) as phone:
+        ready = await put_state(client, calltaker, "seat01", "ready")
+        assert ready.json()["hotlines"] == ["110", "119"]
+        citizen = caller(t, "12315", "13800008888", 12_000, tmp_path)
+        talking = await live_call(client, calltaker, "talking", 25)
+        assert talking["seat"] == "seat01"
+        redis = Redis.from_url(tel_settings.redis.url)
+        try:
+            entries = await redis.xrange(f"{tel_settings.redis.prefix}:tel:events")
+        finally:
+            await redis.aclose()
+        times = {
+            f[b"event"].decode(): float(f[b"at"])
+            for _, f in entries
+            if f.get(b"channel_id", b"").decode() == talking["channel_id"]
+        }
+        # Nobody with the 12315 skill: offered only once it had waited acd_overflow_s (4 s).
+        assert times["take"] - times["arrived"] >= t.acd_overflow_s
+        rc, out = await citizen
+        assert rc == 0, out
+        rc, out = await phone.result()
+        assert rc == 0, out

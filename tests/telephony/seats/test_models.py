@@ -87,3 +87,15 @@ def test_the_longest_idle_seat_with_the_skill_rings() -> None:
     chosen = pick_seat(call("c", 1.0, "12345"), seats)
     assert chosen is not None and chosen.name == "seat02"
     assert pick_seat(call("c", 1.0, "119"), seats) is None
+
+
+def test_a_call_waiting_past_the_overflow_time_may_ring_a_seat_without_the_skill() -> None:
+    seats = [signed_in("seat01", idle=50.0), signed_in("seat02", idle=10.0)]  # both 110
+    waiting = call("c", 100.0, "12345")
+    assert pick_seat(waiting, seats, now=150.0, overflow_s=60) is None  # 50 s: not yet
+    chosen = pick_seat(waiting, seats, now=160.0, overflow_s=60)
+    assert chosen is not None and chosen.name == "seat02"
+    assert pick_seat(waiting, seats, now=1000.0, overflow_s=0) is None  # overflow off
+    skilled = [*seats, signed_in("seat03", idle=90.0, hotlines="12345")]
+    chosen = pick_seat(waiting, skilled, now=1000.0, overflow_s=60)
+    assert chosen is not None and chosen.name == "seat03"  # a skilled seat still first
