@@ -236,7 +236,9 @@ async def last_id(redis: Redis, key: str) -> str:
 
 
 def stream_event(tel: bool, fields: dict[str, str], full: bool, eid: str) -> bytes:
-    """A call event (``tel``) or a transcript line as SSE bytes."""
+    """A call event (``tel``), a seat's presence, or a transcript line as SSE bytes."""
+    if tel and fields.get("kind") == "seat":
+        return sse("seat", fields, eid)  # seat presence (issue 16): no phone number in it
     if tel:
         return sse("call", _call_event(fields, full), eid)
     return sse("transcript", _transcript_event(fields, full), eid)

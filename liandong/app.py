@@ -26,6 +26,8 @@ from liandong.system_api import router as system_router
 from liandong.wiring import build_web
 from reports.api import router as reports_router
 from telephony.calls.api import router as calls_router
+from telephony.calls.supervise_api import router as supervise_router
+from telephony.seats.api import router as seats_router
 
 DESCRIPTION = """黔西市110社会联动中心 · Liandong API.
 
@@ -66,6 +68,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
         feedback_router,
         reports_router,
         calls_router,
+        seats_router,
+        supervise_router,
     ):
         app.include_router(r)
     mount_desktop(app)

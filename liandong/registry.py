@@ -11,6 +11,7 @@ from core.storage.base import Base
 from core.triage import tables as triage_tables
 from feedback import tables as feedback_tables
 from telephony.fastagi import tables as fastagi_tables
+from telephony.seats import tables as seat_tables
 
 metadata = Base.metadata
 
@@ -25,5 +26,6 @@ __all__ = [
     "metadata",
     "orgmap_tables",
     "queue_tables",
+    "seat_tables",
     "triage_tables",
 ]

@@ -34,6 +34,7 @@ from reports.service import ReportService
 from reports.wiring import build_reports
 from router.wiring import LazyClassifier, default_classifier
 from telephony.calls.wiring import CallsApi, build_calls_api
+from telephony.seats.wiring import SeatsApi, build_seats_api
 
 
 async def build(
@@ -63,6 +64,7 @@ class Web:
     feedback: Feedback
     reports: ReportService
     calls: CallsApi
+    seats: SeatsApi
 
 
 async def build_web(
@@ -77,6 +79,7 @@ async def build_web(
         feedback=build_feedback(core, settings.feedback),
         reports=build_reports(core, settings.reports),
         calls=build_calls_api(core, settings.telephony),
+        seats=build_seats_api(core, settings.telephony),
     )
 
 

@@ -40,6 +40,12 @@ PROMPTS: dict[str, Prompt] = {
         "请不要挂机，接警员马上为您服务。",
         "qing3 bu2 yao4 gua4 ji1, jie1 jing3 yuan2 ma3 shang4 wei4 nin2 fu2 wu4.",
     ),
+    # Between the hold rounds (issue 16): the caller is told they are in line.
+    "comfort": Prompt(
+        "您的来电正在排队，请耐心等待，我们将尽快为您接通。",
+        "nin2 de5 lai2 dian4 zheng4 zai4 pai2 dui4, qing3 nai4 xin1 deng3 dai4, "
+        "wo3 men5 jiang1 jin3 kuai4 wei4 nin2 jie1 tong1.",
+    ),
     "fallback": Prompt(
         "您好，系统正在为您转接人工坐席，请不要挂机。",
         "nin2 hao3, xi4 tong3 zheng4 zai4 wei4 nin2 zhuan3 jie1 ren2 gong1 zuo4 xi2, "

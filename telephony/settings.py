@@ -109,6 +109,15 @@ class TelephonySettings(BaseModel):
     # INVITEs go to the plain-dialplan baseline context liandong-bench. Unset (always,
     # outside a benchmark run): no such endpoint is rendered, the context is unreachable.
     bench_match: str | None = None
+    # Automatic call distribution (telephony.seats): waiting calls ring a ready seat by
+    # themselves; off = only the call takers' pull "take".
+    acd: bool = True
+    # 话后处理: a seat whose call ended stays in wrap-up this long, then is ready again.
+    wrap_up_s: int = Field(15, ge=0, le=600)
+    # The distributor runs on every call / seat change and at least this often.
+    acd_tick_s: float = Field(1.0, gt=0, le=10)
+    # Overflow: a call waiting this long may ring any ready seat, skill or not (0: never).
+    acd_overflow_s: int = Field(60, ge=0, le=3600)
     # Fallback (app not registered): ring every seat this long before the trunk.
     fallback_ring_s: int = Field(20, ge=5, le=120)
 

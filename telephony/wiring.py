@@ -9,6 +9,8 @@ import logging
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from sqlalchemy import select
 
@@ -17,14 +19,19 @@ from core.storage.engine import Database
 from core.triage.missed import MissedCallRecorder
 from core.wiring import CoreServices
 from telephony.ari.client import AriClient
+from telephony.asterisk.config import seat_names
 from telephony.calls.app import StasisApp
-from telephony.calls.commands import CommandServer
+from telephony.calls.commands import Command, CommandServer
 from telephony.calls.control import CallTakerService
 from telephony.calls.geoloc_fetch import LocationFetcher
 from telephony.calls.journal import CaseJournal
 from telephony.calls.recording import RecordingService
 from telephony.calls.service import CallService
 from telephony.calls.store import RedisCallStore
+from telephony.seats.distributor import Distributor
+from telephony.seats.service import SeatService
+from telephony.seats.store import RedisSeatStore
+from telephony.seats.wiring import SEAT_STATE_OP, work_ranks
 from telephony.settings import TelephonySettings
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,8 @@ class Telephony:
     journal: CaseJournal
     commands: CommandServer
     settings: TelephonySettings
+    seats: SeatService
+    distributor: Distributor
 
     async def run(
         self,
@@ -51,6 +60,9 @@ class Telephony:
         ari.spawn(self.app.run(), name="stasis-dispatch")
         ari.spawn(self.journal.run(), name="case-journal")
         ari.spawn(self.commands.run(), name="commands")
+        ari.spawn(self.seats.run(), name="seat-presence")
+        if self.settings.acd:
+            ari.spawn(self.distributor.run(), name="call-distribution")
         if ready is not None:
             ari.spawn(_relay_ready(self.app.ready, ready), name="ready")
         if expose is not None:
@@ -88,8 +100,20 @@ async def build_telephony(
     service.hooks = control
     recordings = RecordingService(c.redis, prefix=prefix, store=store, journal=journal, settings=t)
     app = StasisApp(ari, service, control, store, recordings)
-    commands = CommandServer(c.redis, prefix=prefix, handler=app.command, spawn=ari.spawn)
-    return Telephony(app, ari, journal, commands, t)
+    seats = SeatService(
+        RedisSeatStore(c.redis, prefix=prefix, seats=seat_names(t.seats)), ari, c.db, t
+    )
+    control.watchers.append(seats.call_saved)
+    distributor = Distributor(
+        seats, store, app.command, partial(work_ranks, c.redis, c.workqueue.item_prefix),
+        ari.spawn, tick_s=t.acd_tick_s, overflow_s=t.acd_overflow_s,
+    )  # fmt: skip
+
+    async def handle(cmd: Command) -> dict[str, Any]:
+        return await (seats.command(cmd) if cmd.op == SEAT_STATE_OP else app.command(cmd))
+
+    commands = CommandServer(c.redis, prefix=prefix, handler=handle, spawn=ari.spawn)
+    return Telephony(app, ari, journal, commands, t, seats, distributor)
 
 
 async def _contact_lookup(db: Database, contact_id: int) -> tuple[str, str, str] | None:

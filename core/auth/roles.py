@@ -16,6 +16,7 @@
 | audit:read       |   |   |   |   | ✓ | ✓ |   |
 | users:manage     |   |   |   |   | ✓ |   |   |
 | reports:read     |   |   |   | ✓ | ✓ | ✓ |   |  assessment reports (月通报、季考核、年总评)
+| calls:supervise  |   | ✓ |   |   | ✓ |   |   |  班长席: 监听 耳语 强插 强拆 代接
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Perm(StrEnum):
     audit_read = "audit:read"
     users_manage = "users:manage"
     reports_read = "reports:read"
+    calls_supervise = "calls:supervise"
 
 
 R = Role
@@ -65,6 +67,8 @@ MATRIX: dict[Perm, frozenset[Role]] = {
     P.audit_read: frozenset({R.admin, R.auditor}),
     P.users_manage: frozenset({R.admin}),
     P.reports_read: frozenset({R.leader, R.admin, R.auditor}),
+    # 班长席 (issue 16): the dispatcher on duty (值班长) supervises the call takers.
+    P.calls_supervise: frozenset({R.dispatcher, R.admin}),
 }
 
 # Roles limited to the cases their own unit holds an instruction for.

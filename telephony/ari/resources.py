@@ -34,6 +34,11 @@ class AriResources:
     async def channels(self) -> list[Channel]:
         return [Channel.parse(c) for c in await self._request("GET", "/channels")]
 
+    async def endpoint(self, tech: str, resource: str) -> dict[str, Any]:
+        """``{"state": "online"|"offline"|"unknown", "channel_ids": [...], …}``; a PJSIP
+        endpoint is online while it has a reachable registered contact."""
+        return dict(await self._request("GET", f"/endpoints/{_seg(tech)}/{_seg(resource)}"))
+
     async def channel(self, channel_id: str) -> Channel:
         return Channel.parse(await self._request("GET", f"/channels/{_seg(channel_id)}"))
 
@@ -140,10 +145,13 @@ class AriResources:
         spy: str = "in",
         snoop_id: str | None = None,
         app_args: str = "",
+        whisper: str = "none",
     ) -> Channel:
         """A channel that hears ``channel_id`` (spy: in = what the caller says, out, both)
-        and enters Stasis ``app``; used to feed live ASR without touching the call."""
-        params = {"app": app, "spy": spy}
+        and enters Stasis ``app``; used to feed live ASR without touching the call.
+        ``whisper`` (out): what is said into the snoop is heard on ``channel_id``'s side
+        only - the supervisor's 耳语 to a call taker."""
+        params = {"app": app, "spy": spy, "whisper": whisper}
         if app_args:
             params["appArgs"] = app_args
         path = f"/channels/{_seg(channel_id)}/snoop"

@@ -25,7 +25,7 @@ from telephony.settings import TelephonySettings
 log = logging.getLogger(__name__)
 
 E, S = CallEvent, CallState
-LEG_ROLES = frozenset({"seat", "peer", "snoop", "citizen"})
+LEG_ROLES = frozenset({"seat", "peer", "snoop", "citizen", "super", "spy"})
 
 
 def snoop_id(channel_id: str) -> str:
@@ -56,11 +56,15 @@ class ControlBase:
         self.app = settings.app
         self.holding = service.holding_bridge
         self._peer_up: set[str] = set()  # calls whose unit leg has answered
+        # Told of every persisted change (seat presence and distribution, issue 16).
+        self.watchers: list[Callable[[Call], None]] = []
 
     # --- CallService hooks ----------------------------------------------------------
     def saved(self, call: Call) -> None:
         if self.journal is not None:
             self.journal.call_event(call, self.label(call.peer))
+        for watch in self.watchers:
+            watch(call)
 
     async def answered(self, call: Call) -> None:
         sid = snoop_id(call.channel_id)
@@ -80,11 +84,13 @@ class ControlBase:
     async def ended(self, call: Call) -> None:
         # The snoop ends with the caller's channel by itself; legs and the talk
         # bridge exist only once a seat or a unit was involved.
-        for leg in (call.seat_channel, call.peer_channel):
+        for leg in (call.seat_channel, call.peer_channel, call.super_channel):
             if leg:
                 await self._quietly(self.ari.hangup(leg))
         if call.seat or call.peer:
             await self._quietly(self.ari.destroy_bridge(call.talk_bridge))
+        if call.supervisor:
+            await self._quietly(self.ari.destroy_bridge(f"sup-{call.channel_id}"))
         self.forget(call.channel_id)
 
     def forget(self, cid: str) -> None:

@@ -119,6 +119,14 @@ class CommandClient:
     async def send(
         self, op: str, channel_id: str, actor: str, args: dict[str, Any] | None = None
     ) -> Call:
+        reply = await self.request(op, channel_id, actor, args)
+        return Call.from_record(dict(reply["call"]))
+
+    async def request(
+        self, op: str, channel_id: str, actor: str, args: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Any command (call control, seat presence): its successful reply, or the
+        typed error it carried."""
         cmd = Command(
             id=uuid.uuid4().hex,
             op=op,
@@ -142,10 +150,10 @@ class CommandClient:
                 "the telephony process did not answer in time",
                 details={"op": op, "channel_id": channel_id, "timeout_s": self.timeout_s},
             )
-        reply = json.loads(_text(popped[1]))
+        reply: dict[str, Any] = json.loads(_text(popped[1]))
         if not reply.get("ok"):
             _raise(reply)
-        return Call.from_record(dict(reply["call"]))
+        return reply
 
 
 Handler = Callable[[Command], Awaitable[dict[str, Any]]]

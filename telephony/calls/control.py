@@ -25,17 +25,18 @@ from telephony.calls.bridging import LEG_ROLES, snoop_id
 from telephony.calls.commands import Command
 from telephony.calls.errors import IllegalCallTransition, NoSuchCall
 from telephony.calls.journal import SYSTEM_ACTOR
-from telephony.calls.legs import LegEvents
 from telephony.calls.state import Call, CallEvent, CallState, advance, dial_out
+from telephony.calls.supervision import SUPERVISE_OPS, Supervision
 
 __all__ = ["LEG_ROLES", "CallTakerService", "snoop_id"]
 
 E, S = CallEvent, CallState
 
 
-class CallTakerService(LegEvents):
+class CallTakerService(Supervision):
     """Commands from call takers (``telephony.calls.commands``), on top of the leg events
-    (``telephony.calls.legs``) and the shared bridge work (``telephony.calls.bridging``)."""
+    (``telephony.calls.legs``), the supervisor seat (``telephony.calls.supervision``)
+    and the shared bridge work (``telephony.calls.bridging``)."""
 
     # --- commands -------------------------------------------------------------------
     async def command(self, call: Call | None, cmd: Command) -> Call:
@@ -48,6 +49,8 @@ class CallTakerService(LegEvents):
         actor = cmd.actor or SYSTEM_ACTOR
         now = self.clock()
         op = cmd.op
+        if op in SUPERVISE_OPS:  # 班长席 (telephony.calls.supervision)
+            return await self.supervise_command(call, cmd, actor)
         if op == "take":
             target = dialing.seat(self.settings, str(cmd.args.get("seat", "")))
             nxt = advance(call, E.take, now, actor=actor, seat=str(cmd.args["seat"]))

@@ -20,6 +20,7 @@ from telephony.calls.state import Call, CallEvent
 log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system:telephony"
+SUPERVISE_LABELS = {"listen": "监听", "whisper": "耳语", "barge": "强插"}
 
 
 class CaseNotes(Protocol):
@@ -56,6 +57,11 @@ def describe(call: Call, label: str = "") -> str | None:
         CallEvent.callback_seat_answered: f"电话：回拨，坐席 {seat} 已接通，正在呼叫群众",
         CallEvent.citizen_answered: "电话：回拨接通",
         CallEvent.hung_up: f"电话：通话结束，时长 {call.updated_at - call.arrived_at:.0f} 秒",
+        CallEvent.supervise_started: (
+            f"班长席：{call.actor or ''} 在 {call.supervisor or ''} "
+            f"{SUPERVISE_LABELS.get(call.super_mode or '', '')}"
+        ),
+        CallEvent.supervise_ended: "班长席：结束监听",
     }
     return texts.get(ev)
 

@@ -14,6 +14,7 @@ from telephony.ari.events import Channel, ChannelDestroyed, Event, StasisEnd, St
 from telephony.calls import dialing, recording
 from telephony.calls.bridging import ControlBase, snoop_id
 from telephony.calls.journal import SYSTEM_ACTOR
+from telephony.calls.service import greeting_id
 from telephony.calls.state import Call, CallEvent, CallState, advance, note
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ class LegEvents(ControlBase):
                 advance(call, E.callback_seat_answered, now, bridge_id=call.talk_bridge)
             )
         await self.service.stop_hold_prompt(call)
+        if call.bridge_id is None:  # answered during the greeting: cut it short
+            await self._quietly(self.ari.stop_playback(greeting_id(call.channel_id)))
         await self._stop_listening(call)
         await self._to_talk(call, call.channel_id, call.seat_channel)
         call = await self._save(advance(call, E.seat_answered, now, bridge_id=call.talk_bridge))
@@ -116,8 +119,9 @@ class LegEvents(ControlBase):
             call = await self._save(
                 advance(call, E.seat_failed, now, seat=None, seat_channel=None, actor=SYSTEM_ACTOR)
             )
-            await self.service.stop_hold_prompt(call)
-            await self.service.hold_prompt(call)
+            if call.bridge_id is not None:  # else the greeting still plays; its end queues
+                await self.service.stop_hold_prompt(call)
+                await self.service.hold_prompt(call)
             return call
         if call.state is S.on_hold and call.direction == "in":
             # The caller is in the holding bridge with the hold prompt already: they

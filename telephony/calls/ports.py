@@ -72,6 +72,7 @@ class CallLegs(CallControl, Protocol):
         spy: str = "in",
         snoop_id: str | None = None,
         app_args: str = "",
+        whisper: str = "none",
     ) -> Channel: ...
     async def record_bridge(
         self, bridge_id: str, name: str, *, fmt: str = "wav", max_s: int = 0

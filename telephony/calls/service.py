@@ -40,7 +40,7 @@ from telephony.ari.events import (
 from telephony.calls.errors import IllegalCallTransition
 from telephony.calls.geoloc import CallerLocation, LocationReference, parse_location
 from telephony.calls.ports import CallControl, CallStore, ContactIntake, MissedCalls
-from telephony.calls.state import WAITING, Call, CallEvent, CallState, advance, arrive
+from telephony.calls.state import WAITING, Call, CallEvent, CallState, advance, arrive, note
 from telephony.settings import TelephonySettings
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,14 @@ log = logging.getLogger(__name__)
 ACTOR = "system:telephony"
 FALLBACK_CONTEXT = "liandong-fallback"  # extensions.conf
 _HOTLINES = frozenset(h.value for h in Hotline)
-# The hold loop: the prompt, then 20 s of Asterisk's built-in silence, repeated.
-HOLD_MEDIA = [prompts.media("hold"), "sound:silence/10", "sound:silence/10"]
+# The hold loop: "please hold", 10 s of Asterisk's built-in silence (GSM: needs
+# codec_gsm, modules.conf), "you are in line", 10 s of silence, repeated.
+HOLD_MEDIA = [
+    prompts.media("hold"),
+    "sound:silence/10",
+    prompts.media("comfort"),
+    "sound:silence/10",
+]
 
 
 def idempotency_key(channel_id: str) -> str:
@@ -307,6 +313,20 @@ class CallService:
         pid = ev.playback.id
         if pid == greeting_id(call.channel_id) and call.state is CallState.greeting:
             return await self._queue(call)
+        if (
+            pid == greeting_id(call.channel_id)
+            and call.state in (CallState.ringing_seat, CallState.queued)
+            and call.bridge_id is None
+        ):
+            # Taken during the greeting and not answered yet (or the seat failed):
+            # the caller waits in the holding bridge like everyone else.
+            await self.control.add_to_bridge(self.holding_bridge, call.channel_id)
+            call = await self._save(
+                note(call, CallEvent.greeting_finished, self.clock(), bridge_id=self.holding_bridge)
+            )
+            await self.stop_hold_prompt(call)
+            await self._hold_prompt(call)
+            return call
         if (
             pid.startswith(f"hold-{call.channel_id}-")
             and call.state in ON_HOLD_LOOP

@@ -23,6 +23,8 @@ Phase 2 (a call taker works the call)::
 
     ringing_seat ──callback_seat_answered──▶ dialing_out ──citizen_answered──▶ talking
 
+``take`` is accepted from ``greeting`` too: the seat rings while the greeting plays
+(the caller joins the holding bridge when it ends, if nobody answered yet).
 ``held``, ``transfer_*`` and ``conference_started`` are accepted from ``on_hold`` too
 (the call taker may consult with the caller on hold). ``seat_left`` takes an
 ``on_hold`` call back to ``queued`` when the seat's phone drops (the caller is never
@@ -83,6 +85,9 @@ class CallEvent(StrEnum):
     callback_seat_answered = "callback_seat_answered"
     citizen_answered = "citizen_answered"
     hung_up = "hung_up"
+    # 班长席 (not transitions): a supervisor's phone joins or leaves the call.
+    supervise_started = "supervise_started"
+    supervise_ended = "supervise_ended"
 
 
 S, E = CallState, CallEvent
@@ -102,6 +107,9 @@ TRANSITIONS: dict[tuple[CallState, CallEvent], CallState] = {
     # A greeting that could not be played at all still leaves the caller queued.
     (S.answered, E.greeting_finished): S.queued,
     (S.queued, E.take): S.ringing_seat,
+    # A free seat rings while the greeting still plays (issue 16): a 110 caller is not
+    # kept from a person for the greeting's ~10 s.
+    (S.greeting, E.take): S.ringing_seat,
     (S.ringing_seat, E.seat_answered): S.talking,
     (S.ringing_seat, E.seat_failed): S.queued,  # back in line, nobody dropped
     (S.talking, E.held): S.on_hold,
@@ -146,6 +154,9 @@ class Call:
     peer_channel: str | None = None
     mode: str | None = None  # transfer mode: blind | attended
     actor: str | None = None  # who asked for the last change (username or system)
+    supervisor: str | None = None  # 班长席: the supervisor's seat, while supervising
+    super_channel: str | None = None  # the supervisor's phone leg
+    super_mode: str | None = None  # listen | whisper | barge
 
     @property
     def live(self) -> bool:
@@ -192,6 +203,9 @@ class Call:
             peer_channel=opt("peer_channel", str),
             mode=opt("mode", str),
             actor=opt("actor", str),
+            supervisor=opt("supervisor", str),
+            super_channel=opt("super_channel", str),
+            super_mode=opt("super_mode", str),
         )
 
 

@@ -81,8 +81,11 @@ async def eventually(
 
 
 @contextlib.asynccontextmanager
-async def seat_phone(t: TelephonySettings, seat: str, cwd: Path) -> AsyncIterator[Sipp]:
-    """A registered desk phone for ``seat`` that answers one call."""
+async def seat_phone(
+    t: TelephonySettings, seat: str, cwd: Path, *, answer: bool = True
+) -> AsyncIterator[Sipp]:
+    """A registered desk phone for ``seat`` that answers one call (``answer=False``:
+    rings until Asterisk gives up, ``seat_no_answer.xml``)."""
     port = free_udp_port()
     password = seat_password(t.seat_secret.get_secret_value(), seat)
     reg = await run_sipp(
@@ -97,7 +100,8 @@ async def seat_phone(t: TelephonySettings, seat: str, cwd: Path) -> AsyncIterato
         return bool(ep.get("state") == "online")
 
     await eventually(online, 10, f"{seat} registered")
-    uas = await run_sipp(t, ["-sn", "uas", "-m", "1"], port, cwd)
+    scenario = ["-sn", "uas"] if answer else ["-sf", str(SCENARIOS / "seat_no_answer.xml")]
+    uas = await run_sipp(t, [*scenario, "-m", "1"], port, cwd)
     try:
         yield uas
     finally:

@@ -123,11 +123,18 @@ def test_a_seat_that_does_not_answer_puts_the_caller_back_in_the_queue() -> None
     assert advance(call, CallEvent.seat_failed, 3.0).state is CallState.queued
 
 
+def test_a_seat_may_take_the_call_while_the_greeting_plays() -> None:
+    greeting = Call("1.1", "110", "x", CallState.greeting, 1.0, 1.0)
+    ringing = advance(greeting, CallEvent.take, 2.0, seat="seat01")
+    assert (ringing.state, ringing.seat) == (CallState.ringing_seat, "seat01")
+    assert advance(ringing, CallEvent.seat_answered, 3.0).state is CallState.talking
+
+
 @pytest.mark.parametrize(
     ("state", "event"),
     [
         (CallState.queued, CallEvent.held),  # nobody to hold it for
-        (CallState.greeting, CallEvent.take),  # still being greeted
+        (CallState.ringing_seat, CallEvent.take),  # one seat at a time, never two
         (CallState.on_hold, CallEvent.held),
         (CallState.talking, CallEvent.transfer_completed),  # no transfer under way
         (CallState.conference, CallEvent.take),
