@@ -11,6 +11,7 @@ from liandong.cli.classify import classify
 from liandong.cli.db import db
 from liandong.cli.demo import demo
 from liandong.cli.history import history
+from liandong.cli.notify import notify
 from liandong.cli.queue import queue
 from liandong.cli.report import report
 from liandong.cli.serve import run, serve, worker
@@ -32,6 +33,7 @@ for command in (
 ):  # fmt: skip
     main.add_command(command)
 main.add_command(report)
+main.add_command(notify)  # `liandong notify test` (issue 13)
 demo.add_command(history)  # `liandong demo history`
 
 __all__ = ["main"]
