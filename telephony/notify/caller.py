@@ -32,7 +32,7 @@ from telephony.ari.events import (
 )
 from telephony.asterisk.rootfs import SOUNDS, exe, inside
 from telephony.calls.dialing import number
-from telephony.notify.speech import CONFIRM, NoticeSpeech
+from telephony.notify.speech import CONFIRM, THANKS, NoticeSpeech
 from telephony.settings import TelephonySettings
 
 log = logging.getLogger(__name__)
@@ -132,6 +132,7 @@ class VoiceNoticeSender:
             except AriError as exc:
                 raise SendFailed(exc.message, provider=PROVIDER) from exc
             if not await call.answered(self.s.ring_s + 10):
+                log.info("notice call not answered", extra={"channel_id": channel_id})
                 return Sent(Outcome.unanswered, PROVIDER, channel_id)
             outcome = await self._read(channel_id, call, media, seconds, out.requires_ack)
             if not call.gone:
@@ -156,6 +157,7 @@ class VoiceNoticeSender:
             deadline = asyncio.get_running_loop().time() + seconds + self.s.digit_timeout_s
             while (left := deadline - asyncio.get_running_loop().time()) > 0:
                 key = await call.key(left if ask else seconds + 0.5)
+                log.debug("notice call key", extra={"channel_id": channel_id, "key": key})
                 if key == "" or call.gone:
                     return Outcome.unanswered
                 if key is None or not ask:
@@ -163,10 +165,18 @@ class VoiceNoticeSender:
                 if key == "1":
                     with contextlib.suppress(AriError):  # finished already: 404
                         await self.ari.stop_playback(playback)
+                    await self._thank(channel_id, call)
                     return Outcome.acknowledged
             if not ask:
                 return Outcome.sent
         return Outcome.unanswered
+
+    async def _thank(self, channel_id: str, call: NoticeCall) -> None:
+        """Tell the person the key was taken, then let the line go quiet."""
+        media, seconds = await asyncio.to_thread(self.speech.render, THANKS)
+        with contextlib.suppress(AriError):
+            await self.ari.play(channel_id, [media], playback_id=f"{channel_id}-thanks")
+            await call.key(seconds + 0.3)  # returns early if they hang up
 
 
 def speech_for(t: TelephonySettings) -> NoticeSpeech:

@@ -25,6 +25,7 @@ DIGITS = dict(zip("0123456789", _READ, strict=True))
 _SYLLABLE = re.compile(r"^[a-z]+[1-5]$")
 _PAUSE = set("，。、；：！？,.;:!?（）()【】[]「」“”\"'—-\n")
 CONFIRM = "收到请按1确认。"
+THANKS = "已确认收到，谢谢，再见。"
 
 
 def to_pinyin(text: str) -> str:

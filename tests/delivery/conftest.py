@@ -24,6 +24,7 @@ from simulators.sms import FakeSmsServer
 from simulators.wecom import FakeWeComServer
 from tests.channels.conftest import sms_api  # noqa: F401 - the SMS providers' fake
 from tests.conftest import make_settings
+from tests.feedback.conftest import survey_asterisk  # noqa: F401 - the carrier-out Asterisk
 from tests.telephony.helpers import free_udp_port
 
 
