@@ -76,15 +76,19 @@ async def build_web(
     settings: Settings, stack: AsyncExitStack, clock: Clock, metrics: Metrics
 ) -> Web:
     core = await build(settings, stack, clock, metrics=metrics)
+    channels = await build_channels(core, settings.channels, stack)
+    delivery = delivery_service(core, settings)
+    if channels.sms is not None:
+        channels.sms.staff_acks = delivery  # a reply "1" acknowledges a staff notice
     return Web(
         settings=settings,
         core=core,
-        channels=await build_channels(core, settings.channels, stack),
+        channels=channels,
         desk=build_desk(core, settings.desk),
         feedback=build_feedback(core, settings.feedback),
         reports=build_reports(core, settings.reports),
         calls=build_calls_api(core, settings.telephony),
-        delivery=delivery_service(core, settings),
+        delivery=delivery,
     )
 
 
@@ -113,7 +117,9 @@ async def delivery_worker(
     WeCom and, with ``voice``, calls through Asterisk's carrier trunk (its ARI
     application connected for the life of ``stack``)."""
     sync = stack.enter_context(ExitStack())
-    senders = build_senders(settings.channels, sync)
+    senders = build_senders(
+        settings.channels, sync, redis_url=settings.redis.url, prefix=settings.redis.prefix
+    )
     if voice:
         t = settings.telephony
         sender = VoiceNoticeSender(t, ari_client(t, t.notify.app), speech_for(t))

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from core.auth.deps import require
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm
 from core.cases.tables import CaseRow, InstructionRow
+from core.delivery.replies import send_reply
 from core.delivery.schemas import DeliveryList, DeliveryOut
 from core.delivery.service import DeliveryService
 from core.deps import state
@@ -21,6 +23,11 @@ router = APIRouter(prefix="/api/v1", tags=["deliveries"])
 Delivery = Annotated[DeliveryService, Depends(state("delivery"))]
 Reader = Annotated[Principal, Depends(require(Perm.cases_read))]
 Stats = Annotated[Principal, Depends(require(Perm.stats_read))]
+Triage = Annotated[Principal, Depends(require(Perm.cases_triage))]
+
+
+class ReplyIn(BaseModel):
+    text: str = Field(min_length=1, max_length=1000)
 
 
 async def _visible(svc: DeliveryService, number: str, user: Principal) -> None:
@@ -51,6 +58,16 @@ async def case_deliveries(number: str, user: Reader, svc: Delivery) -> DeliveryL
     rows = await svc.for_case(number)
     history = await svc.attempts([r.id for r in rows])
     return DeliveryList(items=[DeliveryOut.of(r, history[r.id]) for r in rows])
+
+
+@router.post(
+    "/cases/{number}/replies",
+    response_model=DeliveryList,
+    summary="发送答复: reply to every citizen of the case on their own channel",
+)
+async def reply(number: str, body: ReplyIn, user: Triage, svc: Delivery) -> DeliveryList:
+    ids = await send_reply(svc, number, body.text, actor=f"user:{user.username}")
+    return DeliveryList(items=[DeliveryOut.of(await svc.get(i)) for i in ids])
 
 
 @router.get(

@@ -3,10 +3,8 @@ and take "按1确认收到" by DTMF.
 
 Its own ARI application (``TelephonySettings.notify.app``) over its own websocket;
 each call is originated with a channel id we choose (``notice-<delivery>-<attempt>``),
-so its events reach it before ARI even answers the originate. Protocol facts: an
-originated channel enters Stasis only once answered; unanswered, busy or rejected
-ends in ChannelDestroyed without StasisStart. RFC 4733 (2833) digits arrive as
-ChannelDtmfReceived while a playback runs, so a key during the reading counts.
+so its events reach it before ARI even answers the originate (``telephony.ari.calls``
+for what answered and a key mean: a key during the reading counts).
 """
 
 from __future__ import annotations
@@ -20,16 +18,9 @@ from pathlib import Path
 from core.delivery.errors import SendFailed
 from core.delivery.models import Channel, Outcome
 from core.delivery.ports import Outgoing, Sent
+from telephony.ari.calls import CallEvents
 from telephony.ari.client import AriClient
 from telephony.ari.errors import AriError, AriUnreachable
-from telephony.ari.events import (
-    ChannelDestroyed,
-    ChannelDtmfReceived,
-    ChannelHangupRequest,
-    Event,
-    StasisEnd,
-    StasisStart,
-)
 from telephony.asterisk.rootfs import SOUNDS, exe, inside
 from telephony.calls.dialing import number
 from telephony.notify.speech import CONFIRM, THANKS, NoticeSpeech
@@ -37,44 +28,6 @@ from telephony.settings import TelephonySettings
 
 log = logging.getLogger(__name__)
 PROVIDER = "asterisk"
-
-
-class NoticeCall:
-    """One call's events, fed by the sender's router."""
-
-    def __init__(self) -> None:
-        self.events: asyncio.Queue[Event] = asyncio.Queue()
-        self.digits: asyncio.Queue[str] = asyncio.Queue()
-        self.gone = False
-
-    def feed(self, event: Event) -> None:
-        if isinstance(event, ChannelDtmfReceived):
-            self.digits.put_nowait(event.digit)
-        elif isinstance(event, ChannelDestroyed | ChannelHangupRequest | StasisEnd):
-            self.gone = True
-            self.digits.put_nowait("")  # wakes a waiting reader
-        self.events.put_nowait(event)
-
-    async def answered(self, limit_s: float) -> bool:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit_s
-        while (left := deadline - loop.time()) > 0:
-            try:
-                event = await asyncio.wait_for(self.events.get(), left)
-            except TimeoutError:
-                break
-            if isinstance(event, StasisStart):
-                return True
-            if isinstance(event, ChannelDestroyed):
-                return False
-        return False
-
-    async def key(self, limit_s: float) -> str | None:
-        """The next key pressed within ``limit_s``; "" when the far end hung up."""
-        try:
-            return await asyncio.wait_for(self.digits.get(), limit_s)
-        except TimeoutError:
-            return None
 
 
 class VoiceNoticeSender:
@@ -86,7 +39,7 @@ class VoiceNoticeSender:
         self.s = telephony.notify
         self.ari = ari
         self.speech = speech
-        self.calls: dict[str, NoticeCall] = {}
+        self.calls: dict[str, CallEvents] = {}
 
     @contextlib.asynccontextmanager
     async def connected(self, limit_s: float = 0) -> AsyncIterator[VoiceNoticeSender]:
@@ -118,7 +71,7 @@ class VoiceNoticeSender:
         except (OSError, RuntimeError, ValueError) as exc:
             raise SendFailed("语音合成失败", permanent=True, provider="espeak-ng") from exc
         channel_id = f"notice-{out.delivery_id}-{out.attempt}"
-        call = self.calls[channel_id] = NoticeCall()
+        call = self.calls[channel_id] = CallEvents()
         try:
             try:
                 await self.ari.originate(
@@ -143,7 +96,7 @@ class VoiceNoticeSender:
             self.calls.pop(channel_id, None)
 
     async def _read(
-        self, channel_id: str, call: NoticeCall, media: str, seconds: float, ask: bool
+        self, channel_id: str, call: CallEvents, media: str, seconds: float, ask: bool
     ) -> Outcome:
         rounds = self.s.rounds if ask else 1
         for n in range(rounds):
@@ -171,7 +124,7 @@ class VoiceNoticeSender:
                 return Outcome.sent
         return Outcome.unanswered
 
-    async def _thank(self, channel_id: str, call: NoticeCall) -> None:
+    async def _thank(self, channel_id: str, call: CallEvents) -> None:
         """Tell the person the key was taken, then let the line go quiet."""
         media, seconds = await asyncio.to_thread(self.speech.render, THANKS)
         with contextlib.suppress(AriError):

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -18,11 +19,14 @@ from core.clock import Clock, utc_clock
 from core.delivery.service import DeliveryService
 from core.delivery.worker import DeliveryWorker
 from core.wiring import CoreServices
+from liandong.app import create_app
 from liandong.settings import Settings
 from liandong.wiring import build, delivery_worker
 from simulators.sms import FakeSmsServer
+from simulators.wechat import FakeWeChatServer
 from simulators.wecom import FakeWeComServer
-from tests.channels.conftest import sms_api  # noqa: F401 - the SMS providers' fake
+from tests.agent_desktop.conftest import browser  # noqa: F401 - headless Chromium
+from tests.channels.conftest import sms_api, wechat_api  # noqa: F401 - the providers' fakes
 from tests.conftest import make_settings
 from tests.feedback.conftest import survey_asterisk  # noqa: F401 - the carrier-out Asterisk
 from tests.telephony.helpers import free_udp_port
@@ -46,8 +50,10 @@ def delivery_settings(
     redis_prefix: str,
     wecom_api: FakeWeComServer,
     sms_api: FakeSmsServer,  # noqa: F811 - the imported fixture, requested
+    wechat_api: FakeWeChatServer,  # noqa: F811 - the imported fixture, requested
 ) -> Settings:
     settings = make_settings(db_url, redis_url, redis_prefix)
+    settings.channels.wechat.api_base = wechat_api.url
     settings.channels.wecom.api_base = wecom_api.url
     for provider in (settings.channels.sms.aliyun, settings.channels.sms.tencent):
         provider.endpoint = sms_api.endpoint
@@ -73,10 +79,10 @@ class Env:
                                             voice=False)  # fmt: skip
         return self.worker
 
-    async def case(self, sender: str = "13985710001") -> tuple[str, int]:
+    async def case(self, sender: str = "13985710001", channel: str = "sms") -> tuple[str, int]:
         created = await self.core.intake.receive(
-            ContactCreate(channel="sms", sender=sender, text="新仁乡路灯坏了一个月"),
-            actor="channel:sms",
+            ContactCreate(channel=channel, sender=sender, text="新仁乡路灯坏了一个月"),
+            actor=f"channel:{channel}",
         )
         async with self.core.db.session() as s:
             case_id = await s.scalar(
@@ -97,3 +103,13 @@ async def env(delivery_settings: Settings, clock: Clock) -> AsyncIterator[Env]:
         c = await build(delivery_settings, stack, clock, lean=True)
         worker = await delivery_worker(c, delivery_settings, stack, "test", voice=False)
         yield Env(c, worker.service, worker, delivery_settings, stack)
+
+
+@pytest.fixture
+async def client(delivery_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The platform's API with the delivery settings (overrides the root ``client``)."""
+    app = create_app(delivery_settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c

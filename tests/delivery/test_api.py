@@ -3,38 +3,31 @@ acknowledgement by the work message's link and from the unit portal."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from urllib.parse import urlparse
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from sqlalchemy import func, select
 
+from channels.sms.settings import DEMO_CALLBACK_SECRET
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
+from core.cases.tables import ContactRow
 from core.delivery.models import Purpose, Request, Route, State
 from core.delivery.notifier import DeliveryNotifier
 from core.escalation.notifier import RecordingNotifier
 from core.escalation.ports import Notice
 from core.escalation.scheduler import build_scheduler
-from liandong.app import create_app
-from liandong.settings import Settings
+from simulators.sms import FakeSmsServer
 from simulators.wecom import FakeWeComServer
+from tests.channels.test_sms import aliyun_up
 from tests.conftest import login
 from tests.delivery.conftest import Env
 from tests.feedback.helpers import ADMIN, unit_id
 
 pytestmark = pytest.mark.anyio
 PHONE = "13985710001"
-
-
-@pytest.fixture
-async def client(delivery_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    app: FastAPI = create_app(delivery_settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
+LEADER = "13985719131"
 
 
 def ladder_notice(
@@ -145,3 +138,29 @@ async def test_opening_the_notice_in_the_unit_portal_acknowledges_it(
     assert r.json()["state"] == "acknowledged" and r.json()["acknowledged_via"] == "portal"
     gone = await client.post("/api/v1/deliveries/999999/ack", headers=headers)
     assert gone.status_code == 404 and gone.json()["error_id"] == "delivery-not-found"
+
+
+async def test_a_reply_1_by_sms_acknowledges_the_leaders_notice_and_opens_no_case(
+    env: Env, client: httpx.AsyncClient, sms_api: FakeSmsServer
+) -> None:
+    req = Request(
+        key="ack-sms", purpose=Purpose.ladder_step, text="【督办】请督促办理。",
+        recipient="person:7", recipient_name="王明", routes=(Route("sms", LEADER),),
+        requires_ack=True,
+    )  # fmt: skip
+    [delivery_id] = await env.service.enqueue([req])
+    await env.worker.step(delivery_id)
+    assert sms_api.state.sent[-1].text.endswith("（收到请回复1）")
+    r = await client.post(
+        "/channels/sms/aliyun/up", params={"token": DEMO_CALLBACK_SECRET},
+        content=aliyun_up("1", 9131, phone=LEADER),
+    )  # fmt: skip
+    assert r.status_code == 200 and r.json()["code"] == 0
+    row = await env.service.get(delivery_id)
+    assert row.state == State.acknowledged and row.acknowledged_via == "sms"
+    async with env.core.db.session() as s:
+        contacts = await s.scalar(
+            select(func.count()).select_from(ContactRow).where(ContactRow.sender == LEADER)
+        )
+    assert contacts == 0
+    assert len(sms_api.state.sent) == 1  # no answer to the "1"
