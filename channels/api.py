@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from channels.citizen.api import router as app_router
+from channels.delivery.api import router as delivery_router
 from channels.grid.api import router as grid_router
 from channels.sms.api import router as sms_router
 from channels.stb.api import router as stb_router
@@ -18,6 +19,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     app_router,
     grid_router,
     weibo_router,
+    delivery_router,
 )
 
 

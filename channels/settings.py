@@ -13,6 +13,7 @@ from channels.wechat.settings import (
     DEMO_TOKEN,
     WeChatSettings,
 )
+from channels.wecom.settings import DEMO_CORP_SECRET, WeComSettings
 from channels.weibo.settings import DEMO_APP_SECRET as DEMO_WEIBO_SECRET
 from channels.weibo.settings import WeiboSettings
 
@@ -22,6 +23,8 @@ class ChannelsSettings(BaseModel):
     sms: SmsSettings = SmsSettings()
     stb: StbSettings = StbSettings()
     weibo: WeiboSettings = WeiboSettings()
+    # Work messages to staff (reminders, ladder steps) through WeCom (issue 13).
+    wecom: WeComSettings = WeComSettings()
     # Where fetched media (evidence photos, voice for ASR) are stored.
     media_dir: str = "media"
 
@@ -48,4 +51,6 @@ class ChannelsSettings(BaseModel):
             demo(self.stb.master_secret, DEMO_MASTER_SECRET, "channels.stb.master_secret")
         if self.weibo.enabled:
             demo(self.weibo.app_secret, DEMO_WEIBO_SECRET, "channels.weibo.app_secret")
+        if self.wecom.enabled:
+            demo(self.wecom.corp_secret, DEMO_CORP_SECRET, "channels.wecom.corp_secret")
         return problems

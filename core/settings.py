@@ -15,6 +15,7 @@ from pydantic import BaseModel, model_validator
 
 from core.auth.settings import DEV_SECRET, AuthSettings
 from core.cases.settings import CaseSettings
+from core.delivery.settings import DeliverySettings
 from core.queue.settings import QueueSettings, RedisSettings
 from core.storage.settings import DatabaseSettings
 
@@ -34,6 +35,8 @@ class CoreSettings(BaseModel):
     queue: QueueSettings = QueueSettings()
     auth: AuthSettings = AuthSettings()
     cases: CaseSettings = CaseSettings()
+    # Outbound messages to people: retries, fallbacks, quiet hours, rate limits (issue 13).
+    delivery: DeliverySettings = DeliverySettings()
 
     @model_validator(mode="after")
     def _refuse_default_auth_secret(self) -> Self:

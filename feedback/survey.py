@@ -37,55 +37,23 @@ from feedback.models import call_window
 from feedback.service import FeedbackService
 from feedback.settings import FeedbackSettings
 from prompts.survey import QUESTIONS, media
+from telephony.ari.calls import CallEvents
 from telephony.ari.client import AriClient
 from telephony.ari.errors import AriError
-from telephony.ari.events import (
-    ChannelDestroyed,
-    ChannelDtmfReceived,
-    ChannelHangupRequest,
-    Event,
-    StasisEnd,
-    StasisStart,
-)
 
 log = logging.getLogger(__name__)
 STALE = timedelta(minutes=10)  # a "calling" row this old belonged to a dead process
 QUESTION_ORDER = (Stage.overall, *STAGES)
 
 
-class SurveyCall:
+class SurveyCall(CallEvents):
     """One answered call: questions out, digits in (events fed by the caller)."""
 
     def __init__(self, ari: AriClient, channel_id: str, settings: FeedbackSettings) -> None:
+        super().__init__()
         self.ari = ari
         self.channel_id = channel_id
         self.settings = settings
-        self.events: asyncio.Queue[Event] = asyncio.Queue()
-        self.digits: asyncio.Queue[str] = asyncio.Queue()
-        self.gone = False
-
-    def feed(self, event: Event) -> None:
-        if isinstance(event, ChannelDtmfReceived):
-            self.digits.put_nowait(event.digit)
-        elif isinstance(event, ChannelDestroyed | ChannelHangupRequest | StasisEnd):
-            self.gone = True
-            self.digits.put_nowait("")  # wakes a waiting question
-        self.events.put_nowait(event)
-
-    async def answered(self, limit_s: float) -> bool:
-        """True once the channel is in Stasis (answered); False when it ended first."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + limit_s
-        while (left := deadline - loop.time()) > 0:
-            try:
-                event = await asyncio.wait_for(self.events.get(), left)
-            except TimeoutError:
-                break
-            if isinstance(event, StasisStart):
-                return True
-            if isinstance(event, ChannelDestroyed):
-                return False
-        return False
 
     async def _play(self, names: list[str], n: int) -> str | None:
         playback = f"{self.channel_id}-p{n}"

@@ -14,6 +14,7 @@ from core.auth.api import router as auth_router
 from core.cases.api import router as cases_router
 from core.cases.instructions_api import router as instructions_router
 from core.clock import Clock, utc_clock
+from core.delivery.api import router as delivery_router
 from core.escalation.api import router as escalation_router
 from core.metrics import Metrics, MetricsMiddleware
 from core.orgmap.api import router as orgmap_router
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
         calls_router,
         seats_router,
         supervise_router,
+        delivery_router,
     ):
         app.include_router(r)
     mount_desktop(app)

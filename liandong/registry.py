@@ -4,6 +4,7 @@ from asr import tables as asr_tables
 from channels import tables as channel_tables
 from core.auth import tables as auth_tables
 from core.cases import tables as case_tables
+from core.delivery import tables as delivery_tables
 from core.escalation import tables as escalation_tables
 from core.orgmap import tables as orgmap_tables
 from core.queue import tables as queue_tables
@@ -20,6 +21,7 @@ __all__ = [
     "auth_tables",
     "case_tables",
     "channel_tables",
+    "delivery_tables",
     "escalation_tables",
     "fastagi_tables",
     "feedback_tables",

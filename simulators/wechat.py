@@ -39,6 +39,8 @@ class FakeWeChatState:
     template_sent: list[dict[str, Any]] = field(default_factory=list)
     media: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     unsubscribed: set[str] = field(default_factory=set)
+    # Followers whose last message is older than 48 h: customer-service → 45015.
+    window_closed: set[str] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def expire_all(self) -> None:
@@ -125,6 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
         if touser in st.unsubscribed:
             return self._json({"errcode": 43004, "errmsg": "require subscribe"})
         if url.path == "/cgi-bin/message/custom/send":
+            if touser in st.window_closed:
+                return self._json({"errcode": 45015, "errmsg": "response out of time limit"})
             if body.get("msgtype") != "text" or not body.get("text", {}).get("content"):
                 return self._json({"errcode": 40008, "errmsg": "invalid message type"})
             with st.lock:

@@ -18,6 +18,8 @@ from typing import Self
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
 
+from telephony.notify.settings import VoiceNoticeSettings
+
 DEV_ARI_PASSWORD = "dev-ari-change-me"  # noqa: S105 - the sentinel production refuses
 DEV_SEAT_SECRET = "dev-seats-change-me"  # noqa: S105 - ditto
 
@@ -136,6 +138,8 @@ class TelephonySettings(BaseModel):
     # Mandarin prompts from pinyin (prompts.hotline says why not "cmn"); recorded
     # files of the same name replace them.
     espeak_voice: str = "cmn-latn-pinyin"
+    # Staff notices read out by phone (the delivery service's voice channel, issue 13).
+    notify: VoiceNoticeSettings = VoiceNoticeSettings()
 
     @model_validator(mode="after")
     def _check(self) -> Self:

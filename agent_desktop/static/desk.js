@@ -264,8 +264,8 @@ async function note(text, ok) {
   catch (e) { $("case-msg").textContent = e.message; }
 }
 $("add-note").addEventListener("click", async () => { await note($("note").value, "备注已添加"); $("note").value = ""; });
-// No outbound message API yet: the reply is recorded in the case log for the channel gateway.
-$("send-reply").addEventListener("click", async () => { await note(`答复群众：${$("reply").value}`, "答复已记录"); $("reply").value = ""; });
+// The reply goes out through the delivery service (deliveries.js).
+$("send-reply").addEventListener("click", () => LD.deliveries.send());
 
 $("reveal").addEventListener("click", reveal);
 async function reveal() {

@@ -13,7 +13,7 @@ from channels.outbound import Delivery, OutboundService
 from channels.ports import Intake
 from channels.service import submit
 from channels.sms.models import SmsInbound, SmsReceipt, split_long
-from channels.sms.ports import SmsGateway
+from channels.sms.ports import SmsGateway, StaffAcks
 from core.cases.schemas import ContactCreate
 from core.ratings.models import ReplyKind, parse_reply
 
@@ -37,6 +37,8 @@ class SmsService:
         self.citizens = citizens
         self.outbound = outbound
         self.max_chars = max_chars
+        # Set by the composition root when the delivery service runs (issue 13).
+        self.staff_acks: StaffAcks | None = None
 
     async def notify(
         self, phone: str, text: str, *, case_number: str | None, dedupe_key: str
@@ -71,6 +73,8 @@ class SmsService:
             reply = await self.citizens.evaluate(
                 e.group(1).upper(), senders, int(e.group(2)), actor=f"{CHANNEL}:{m.phone}"
             )
+        elif await self._staff_ack(m.phone, text):
+            return  # a leader confirmed a notice: nothing to answer
         elif (rated := await self._bare_rating(m.phone, text)) is not None:
             reply = rated
         else:
@@ -82,6 +86,15 @@ class SmsService:
             reply = ACCEPTED_REPLY.format(number=number)
         # The provider retries a callback we did not acknowledge: one reply per message.
         await self.notify(m.phone, reply, case_number=number, dedupe_key=f"reply:{m.vendor_id}")
+
+    async def _staff_ack(self, phone: str, text: str) -> bool:
+        """A bare "1" from a number a staff notice awaits acknowledgement from (it
+        asked for 收到请回复1); a citizen's "1" rating is never taken for one, as no
+        staff notice waits on a citizen's number."""
+        if self.staff_acks is None or text not in ("1", "１"):
+            return False
+        found = await self.staff_acks.acknowledge_reply(CHANNEL, phone, by=f"{CHANNEL}:{phone}")
+        return found is not None
 
     async def _bare_rating(self, phone: str, text: str) -> str | None:
         """A reply to the completion notice without the case number ("1", "１",

@@ -140,9 +140,17 @@ class EscalationScheduler:
 
 
 def build_scheduler(
-    db: Database, name: str, clock: Clock = utc_clock, **kw: Any
+    db: Database,
+    name: str,
+    clock: Clock = utc_clock,
+    notifier: Notifier | None = None,
+    **kw: Any,
 ) -> EscalationScheduler:
-    """The scheduler with the default (recording) notifier, for the worker to run."""
+    """The scheduler for the worker to run; ``notifier`` defaults to recording only."""
     return EscalationScheduler(
-        EscalationService(db), RecordingNotifier(db, clock), name=name, clock=clock, **kw
+        EscalationService(db),
+        notifier or RecordingNotifier(db, clock),
+        name=name,
+        clock=clock,
+        **kw,
     )

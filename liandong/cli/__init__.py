@@ -12,6 +12,7 @@ from liandong.cli.db import db
 from liandong.cli.demo import demo
 from liandong.cli.drill import drill
 from liandong.cli.history import history
+from liandong.cli.notify import notify
 from liandong.cli.queue import queue
 from liandong.cli.report import report
 from liandong.cli.serve import run, serve, worker
@@ -34,6 +35,7 @@ for command in (
     main.add_command(command)
 main.add_command(report)
 main.add_command(drill)
+main.add_command(notify)  # `liandong notify test` (issue 13)
 demo.add_command(history)  # `liandong demo history`
 
 __all__ = ["main"]

@@ -16,6 +16,8 @@ from contextlib import AsyncExitStack
 
 from channels import worker as channels_worker
 from channels.wiring import build_channels
+from core.delivery.notifier import DeliveryNotifier
+from core.escalation.notifier import RecordingNotifier
 from core.escalation.scheduler import build_scheduler
 from core.queue.consumer import StreamConsumer
 from core.queue.outbox import OutboxRelay
@@ -26,7 +28,7 @@ from feedback.survey import SurveyCaller
 from feedback.wiring import build_feedback
 from liandong.processes.runner import stop_event
 from liandong.settings import Settings
-from liandong.wiring import build
+from liandong.wiring import build, delivery_service, delivery_worker
 from telephony.wiring import ari_client
 
 log = logging.getLogger(__name__)
@@ -88,7 +90,19 @@ async def run_worker(
                     ari = ari_client(settings.telephony, settings.feedback.survey_app)
                     survey = SurveyCaller(c.db, fb.service, settings.feedback, ari, c.clock)
                 tg.create_task(feedback_worker.run(fb, stop, survey), name="feedback")
+            # Every message to a person (issue 13): notices, reminders, ladder steps.
+            notifier = None
+            if settings.delivery.enabled:
+                dw = await delivery_worker(
+                    c, settings, stack, name, voice=settings.telephony.notify.enabled
+                )
+                tg.create_task(dw.run(stop), name="delivery")
+                notifier = DeliveryNotifier(
+                    delivery_service(c, settings), RecordingNotifier(c.db, c.clock)
+                )
             # The escalation ladder: several schedulers may run; each step is
             # claimed by exactly one (UNIQUE instruction/step, SKIP LOCKED).
-            tg.create_task(build_scheduler(c.db, name, c.clock).run(stop), name="escalation")
+            tg.create_task(
+                build_scheduler(c.db, name, c.clock, notifier).run(stop), name="escalation"
+            )
         log.info("worker stopped", extra={"worker": name, "processed": consumer.processed})

@@ -1,0 +1,2 @@
+"""The channels' side of delivery (``core.delivery``): the SMS sender with provider
+fallback, and the public acknowledgement link work messages carry."""
