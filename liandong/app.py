@@ -7,6 +7,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import fields
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agent_desktop.api import mount as mount_desktop
 from channels.api import include as include_channels
@@ -73,4 +74,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
     # Outermost first: the size guard runs before anything reads the body.
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(http_errors.BodyLimitMiddleware, limit=settings.max_body_bytes)
+    if settings.forwarded_allow_ips:
+        # Only a configured proxy may say who the client is (uvicorn's own
+        # proxy_headers is off in `serve`/`run`: it trusts 127.0.0.1 by default).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips))
     return app

@@ -49,6 +49,10 @@ class Settings(CoreSettings, BaseSettings):
     )
 
     max_body_bytes: int = 1024 * 1024
+    # Proxies (IPs or CIDRs) whose X-Forwarded-For / -Proto we believe. Empty: the
+    # client address is the TCP peer, whatever headers say (login limits per address
+    # must not be defeated by a forged header).
+    forwarded_allow_ips: list[str] = []
     log_json: bool = True
     telephony: TelephonySettings = TelephonySettings()
     channels: ChannelsSettings = ChannelsSettings()

@@ -9,11 +9,13 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from channels.casestatus import CitizenCases
+from channels.citizen.binding import IdentityBinder
 from channels.citizen.schemas import (
     PHONE,
     CaseStatusOut,
     EvaluationIn,
     EvaluationOut,
+    IdentityCodeIn,
     IdentityIn,
     ReportIn,
     ReportOut,
@@ -38,6 +40,9 @@ class Needs(Protocol):
 
     @property
     def citizens(self) -> CitizenCases: ...
+
+    @property
+    def binder(self) -> IdentityBinder: ...
 
     @property
     def core(self) -> CoreServices: ...
@@ -120,6 +125,17 @@ async def evaluate(
     return EvaluationOut(accepted=ok, message=message)
 
 
-@router.post("/identities", status_code=204, summary="Bind a WeChat/Weibo identity to a phone")
+@router.post(
+    "/identities/codes", status_code=202, summary="Send a binding code to the phone by SMS"
+)
+async def send_code(body: IdentityCodeIn, user: AppGateway, ch: ChannelServices) -> None:
+    await ch.binder.send_code(body.channel, body.external_id, body.phone)
+
+
+@router.post(
+    "/identities", status_code=204, summary="Bind a WeChat/Weibo identity to a proven phone"
+)
 async def bind(body: IdentityIn, user: AppGateway, ch: ChannelServices) -> None:
-    await ch.citizens.bind(body.channel, body.external_id, body.phone, verified=True)
+    await ch.binder.bind(
+        body.channel, body.external_id, body.phone, body.code, replace=body.replace
+    )

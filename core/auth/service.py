@@ -162,6 +162,12 @@ class AuthService:
         async with self.db.session() as s:
             await s.execute(update(TokenRow).where(TokenRow.token_hash == key).values(revoked=True))
 
+    async def unlock(self, username: str, *, actor: str, address: str | None = None) -> bool:
+        """Clear an account's login failures (an admin, after checking who it is)."""
+        cleared = await self.throttle.unlock(username) if self.throttle is not None else False
+        await self.audit(actor, "login.unlock", target=username[:100], address=address)
+        return cleared
+
     @staticmethod
     def csrf_ok(expected: str | None, given: str | None) -> bool:
         return bool(expected and given and hmac.compare_digest(expected, given))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Query, Request
 from redis.exceptions import RedisError
@@ -13,8 +13,10 @@ from core.auth.deps import client_address, require
 from core.auth.models import Principal
 from core.auth.roles import Perm, allows
 from core.auth.service import AuthService
+from core.cases.claims import check_claim
 from core.cases.intake import IntakeService
 from core.cases.lifecycle import Action
+from core.cases.masking import mask_value
 from core.cases.permissions import ACTION_PERM
 from core.cases.schemas import (
     CaseActionIn,
@@ -77,6 +79,7 @@ LogReader = Annotated[Principal, Depends(require(Perm.caselog_read))]
     summary="Receive one contact (call, message, alarm, report); opens a case",
 )
 async def create_contact(body: ContactCreate, user: Intaker, c: Services) -> ContactCreated:
+    check_claim(user.role, body.channel, live=body.live)
     created = await c.intake.receive(body, actor=user.username)
     c.metrics.contacts.labels(body.channel, body.hotline or "").inc()
     return created
@@ -116,15 +119,21 @@ async def list_cases(
 )
 async def case_events(number: str, user: LogReader, c: Services) -> list[CaseEventPublic]:
     rows = await c.cases.events(number, user)
+    # The log quotes summaries and call-back numbers: masked like the case view.
+    full = allows(user.role, Perm.phones_full)
+
+    def show(value: dict[str, Any]) -> dict[str, Any]:
+        return value if full else dict(mask_value(value))
+
     return [
         CaseEventPublic(
             seq=r.seq,
             at=r.at,
             actor=r.actor,
             action=r.action,
-            before=r.before,
-            after=r.after,
-            data=r.data,
+            before=show(r.before),
+            after=show(r.after),
+            data=show(r.data),
         )
         for r in rows
     ]

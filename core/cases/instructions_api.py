@@ -13,8 +13,8 @@ from core.auth.deps import require
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm, allows
 from core.cases.actions import ACTIVE
+from core.cases.masking import mask_phone
 from core.cases.tables import CaseRow, InstructionRow
-from core.cases.views import mask_phone
 from core.clock import Clock
 from core.deps import state
 from core.errors import InvalidInput

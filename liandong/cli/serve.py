@@ -45,6 +45,7 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_config=None,
         access_log=False,
+        proxy_headers=False,  # Settings.forwarded_allow_ips decides (liandong.app)
     )
 
 
@@ -235,6 +236,7 @@ def run(host: str, port: int, workers: int, telephony: bool) -> None:
             port=port,
             log_config=None,
             access_log=False,
+            proxy_headers=False,  # Settings.forwarded_allow_ips decides (liandong.app)
         )
     finally:
         stop.set()
