@@ -5,6 +5,7 @@ from channels import tables as channel_tables
 from core.auth import tables as auth_tables
 from core.cases import tables as case_tables
 from core.escalation import tables as escalation_tables
+from core.integrity import tables as integrity_tables
 from core.orgmap import tables as orgmap_tables
 from core.queue import tables as queue_tables
 from core.storage.base import Base
@@ -22,6 +23,7 @@ __all__ = [
     "escalation_tables",
     "fastagi_tables",
     "feedback_tables",
+    "integrity_tables",
     "metadata",
     "orgmap_tables",
     "queue_tables",

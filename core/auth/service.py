@@ -18,10 +18,11 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from core.auth import auditlog
 from core.auth.models import Principal, Role
 from core.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from core.auth.settings import AuthSettings
-from core.auth.tables import AuditRow, TokenRow, UserRow
+from core.auth.tables import TokenRow, UserRow
 from core.auth.throttle import LoginThrottle
 from core.clock import Clock
 from core.errors import AuthError, InvalidInput
@@ -73,14 +74,13 @@ class AuthService:
             refused = user is None or not ok or not user.active or demo_refused
             # The audit row commits with this transaction whatever the outcome;
             # the refusal is raised only after the commit.
-            s.add(
-                AuditRow(
-                    at=self.clock(),
-                    actor=username[:64],
-                    address=address,
-                    action="login.failed" if refused else "login.ok",
-                    details={"demo_refused": demo_refused},
-                )
+            await auditlog.append(
+                s,
+                at=self.clock(),
+                actor=username[:64],
+                address=address,
+                action="login.failed" if refused else "login.ok",
+                details={"demo_refused": demo_refused},
             )
             if not refused and user is not None and needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
@@ -182,15 +182,14 @@ class AuthService:
         details: dict[str, Any] | None = None,
     ) -> None:
         async with self.db.session() as s:
-            s.add(
-                AuditRow(
-                    at=self.clock(),
-                    actor=actor,
-                    action=action,
-                    target=target,
-                    address=address,
-                    details=details or {},
-                )
+            await auditlog.append(
+                s,
+                at=self.clock(),
+                actor=actor,
+                action=action,
+                target=target,
+                address=address,
+                details=details,
             )
 
     async def create_user(
