@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +19,17 @@ log = logging.getLogger(__name__)
 
 def _body(error_id: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error_id": error_id, "message": message, "details": details or {}}
+
+
+def _value_error(exc: BaseException | None) -> bool:
+    """True if a bad value (overflow, out of range) is at the root of ``exc``."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OverflowError | ValueError):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+        seen += 1
+    return False
 
 
 def install(app: FastAPI) -> None:
@@ -60,6 +71,23 @@ def install(app: FastAPI) -> None:
             _body("database-unavailable", "database unavailable; nothing was written"),
             status_code=503,
             headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DBAPIError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # A number past what the column holds (BIGINT ids in a body): the client's
+        # mistake, and the transaction rolled back. Routes validate path and query
+        # ids themselves (core.deps.IdPath); this catches what a body carries.
+        # pysqlite raises OverflowError; asyncpg a DataError (a ValueError) that
+        # SQLAlchemy wraps in DBAPIError. Any other driver error stays a 500.
+        if not _value_error(exc):
+            log.error("database error", exc_info=exc, extra={"path": request.url.path})
+            return JSONResponse(_body("internal-error", "internal error"), status_code=500)
+        log.info("value out of range", extra={"path": request.url.path})
+        return JSONResponse(
+            _body("invalid-request", "a value is out of range; nothing was written"),
+            status_code=422,
         )
 
     @app.exception_handler(Exception)

@@ -127,8 +127,11 @@ class AuthService:
     async def resolve(self, secret: str, kind: str) -> tuple[Principal, str | None]:
         """The principal behind a bearer token or session id, and its CSRF token."""
         key = _digest(secret)
+        # Cached per kind: a bearer token must not pass as a session cookie (which
+        # skips nothing, but has CSRF) nor a session id as a bearer token.
+        ckey = f"{kind}:{key}"
         now = self.clock()
-        hit = self._cache.get(key)
+        hit = self._cache.get(ckey)
         if hit is not None and time.monotonic() - hit[0] < CACHE_TTL_S and hit[2] > now:
             return hit[1], hit[3]
         async with self.db.session() as s:
@@ -148,17 +151,18 @@ class AuthService:
             or not user.active
             or (user.demo and not self.demo_allowed)
         ):
-            self._cache.pop(key, None)
+            self._cache.pop(ckey, None)
             raise AuthError("登录已失效，请重新登录", error_id="not-authenticated")
         principal = self._principal(user, kind)
         if len(self._cache) >= _CACHE_MAX:
             self._cache.clear()
-        self._cache[key] = (time.monotonic(), principal, token.expires_at, token.csrf_token)
+        self._cache[ckey] = (time.monotonic(), principal, token.expires_at, token.csrf_token)
         return principal, token.csrf_token
 
     async def revoke(self, secret: str) -> None:
         key = _digest(secret)
-        self._cache.pop(key, None)
+        for kind in ("bearer", "session"):
+            self._cache.pop(f"{kind}:{key}", None)
         async with self.db.session() as s:
             await s.execute(update(TokenRow).where(TokenRow.token_hash == key).values(revoked=True))
 

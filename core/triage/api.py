@@ -22,7 +22,7 @@ from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseRow
 from core.clock import Clock
-from core.deps import state
+from core.deps import IdPath, state
 from core.errors import NotFound, Unavailable
 from core.metrics import Metrics
 from core.queue.priority import urgent_tier
@@ -238,7 +238,7 @@ async def related(number: str, user: Triage, c: LinkServices) -> Related:
     status_code=204,
     summary="Not the same event: stop suggesting this pair (logged on the case)",
 )
-async def dismiss(link_id: int, user: Triage, c: LinkServices) -> None:
+async def dismiss(link_id: IdPath, user: Triage, c: LinkServices) -> None:
     now = c.clock()
     async with c.db.session() as s:
         link = await s.get(CaseLinkRow, link_id)
