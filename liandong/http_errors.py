@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -100,17 +102,25 @@ class BodyLimitMiddleware:
     """Refuse bodies over ``limit`` bytes: by Content-Length up front, and by
     counting for chunked uploads that do not declare one."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, uploads: Sequence[tuple[str, int]] = ()) -> None:
         self.app = app
         self.limit = limit
+        # Upload routes' own limits; "*" stands for one path segment.
+        self.uploads = [
+            (re.compile("^" + re.escape(p).replace(r"\*", "[^/]+") + "$"), n) for p, n in uploads
+        ]
+
+    def _limit(self, path: str) -> int:
+        return next((n for pattern, n in self.uploads if pattern.match(path)), self.limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(str(scope.get("path", "")))
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await self._refuse(send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._refuse(send, limit)
                 return
         seen = 0
         refused = False
@@ -122,11 +132,11 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     # Answer 413 ourselves and tell the app the client went away: an
                     # exception here would be turned into a 400 by the body parser.
                     refused = True
-                    await self._refuse(send)
+                    await self._refuse(send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -136,10 +146,8 @@ class BodyLimitMiddleware:
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _refuse(self, send: Send) -> None:
-        err = PayloadTooLarge(
-            f"request body over {self.limit} bytes", details={"limit": self.limit}
-        )
+    async def _refuse(self, send: Send, limit: int) -> None:
+        err = PayloadTooLarge(f"request body over {limit} bytes", details={"limit": limit})
         response = JSONResponse(err.to_dict(), status_code=err.status)
         await response({"type": "http"}, _no_receive, send)
 
