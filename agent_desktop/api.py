@@ -19,6 +19,7 @@ from starlette.types import Scope
 
 from agent_desktop import feed, service, stats
 from agent_desktop.cameras import BOUNDARY, camera_jpeg, mjpeg
+from agent_desktop.feedcap import FeedSlots
 from agent_desktop.wiring import DeskContext
 from core.auth.deps import client_address, require
 from core.auth.models import ROLE_LABELS, Principal
@@ -71,15 +72,20 @@ async def live_events(
         raise PermissionDenied("feed refused for this origin", error_id="origin-refused")
     limit = desk.settings.feed_max_s
     resume = request.headers.get("last-event-id") or last_event_id
+    slots = FeedSlots(
+        c.redis, c.settings.redis.prefix, desk.settings.feed_max_per_user, int(limit) + 60
+    )
+    slot = await slots.acquire(user.user_id)
+    stream = feed.feed(
+        c,
+        desk.settings,
+        user,
+        resume,
+        max_s=min(max_s, limit) if max_s else limit,
+        disconnected=request.is_disconnected,
+    )
     return StreamingResponse(
-        feed.feed(
-            c,
-            desk.settings,
-            user,
-            resume,
-            max_s=min(max_s, limit) if max_s else limit,
-            disconnected=request.is_disconnected,
-        ),
+        slots.held(slot, stream),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )

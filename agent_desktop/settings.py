@@ -22,6 +22,8 @@ class DeskSettings(BaseModel):
     # Last-Event-ID, which spreads long-lived connections over the API workers.
     feed_max_s: float = Field(300.0, ge=1, le=3600)
     heartbeat_s: float = Field(15.0, ge=1, le=120)
+    # Live feeds one user may hold open at once (agent_desktop.feedcap).
+    feed_max_per_user: int = Field(4, ge=1, le=100)
     # Progress photos from units (签收/处置 reports).
     photo_max_bytes: int = Field(5 * 1024 * 1024, ge=1024)
     photos_per_report: int = Field(4, ge=1, le=20)

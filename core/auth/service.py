@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 from core.auth import auditlog
 from core.auth.models import Principal, Role
 from core.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from core.auth.roles import UNIT_SCOPED
 from core.auth.settings import AuthSettings
 from core.auth.tables import TokenRow, UserRow
 from core.auth.throttle import LoginThrottle
@@ -30,6 +31,12 @@ from core.storage.engine import Database
 
 CACHE_TTL_S = 10.0
 _CACHE_MAX = 10_000
+
+
+def _unitless(user: UserRow) -> bool:
+    """A unit-scoped account without a unit (made before that was refused, or by SQL)
+    is refused at login: its scope would be everything."""
+    return Role(user.role) in UNIT_SCOPED and user.unit_id is None
 
 
 def _digest(secret: str) -> str:
@@ -71,7 +78,7 @@ class AuthService:
             user = await s.scalar(select(UserRow).where(UserRow.username == username))
             ok = verify_password(user.password_hash if user else None, password)
             demo_refused = bool(user and user.demo and ok and not self.demo_allowed)
-            refused = user is None or not ok or not user.active or demo_refused
+            refused = user is None or not ok or not user.active or demo_refused or _unitless(user)
             # The audit row commits with this transaction whatever the outcome;
             # the refusal is raised only after the commit.
             await auditlog.append(
@@ -150,6 +157,7 @@ class AuthService:
             or token.expires_at <= now
             or not user.active
             or (user.demo and not self.demo_allowed)
+            or _unitless(user)
         ):
             self._cache.pop(ckey, None)
             raise AuthError("登录已失效，请重新登录", error_id="not-authenticated")
@@ -208,6 +216,9 @@ class AuthService:
     ) -> int:
         if len(password) < 8 and not demo:
             raise InvalidInput("password must have at least 8 characters", error_id="weak-password")
+        if role in UNIT_SCOPED and unit_id is None:
+            # A missing unit would read as "no filter": every unit's instructions.
+            raise InvalidInput("unit staff need a unit", error_id="unit-required")
         async with self.db.session() as s:
             if await s.scalar(select(UserRow.id).where(UserRow.username == username)):
                 raise InvalidInput(f"user {username} exists", error_id="user-exists")
