@@ -14,6 +14,7 @@ from fastapi import Depends
 
 from channels.casestatus import CitizenCases
 from channels.citizen.binding import IdentityBinder
+from channels.citizen.lookups import LookupLimiter
 from channels.grid.service import GridService
 from channels.media import MediaStore
 from channels.outbound import OutboundSender, OutboundService, Sender
@@ -49,6 +50,7 @@ class Channels:
     outbound: OutboundService
     grid: GridService
     binder: IdentityBinder
+    lookups: LookupLimiter
     wechat: WeChatWebhook | None = None
     wechat_api: WeChatAdapter | None = None
     sms: SmsService | None = None
@@ -105,8 +107,9 @@ async def build_channels(
         citizens,
         outbound,
     )
+    lookups = LookupLimiter(c.redis, c.settings.redis.prefix)
     ch = Channels(
-        c, settings, RatingService(c.db, c.clock), citizens, media, outbound, grid, binder
+        c, settings, RatingService(c.db, c.clock), citizens, media, outbound, grid, binder, lookups
     )
     w = settings.wechat
     if w.enabled:

@@ -12,6 +12,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from agent_desktop.api import mount as mount_desktop
 from channels.api import include as include_channels
 from core.auth.api import router as auth_router
+from core.auth.audit_api import router as audit_router
 from core.cases.api import router as cases_router
 from core.cases.instructions_api import router as instructions_router
 from core.clock import Clock, utc_clock
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
         feedback_router,
         reports_router,
         calls_router,
+        audit_router,
     ):
         app.include_router(r)
     mount_desktop(app)

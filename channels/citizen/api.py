@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from channels.casestatus import CitizenCases
 from channels.citizen.binding import IdentityBinder
+from channels.citizen.lookups import LookupLimiter
 from channels.citizen.schemas import (
     PHONE,
     CaseStatusOut,
@@ -43,6 +44,9 @@ class Needs(Protocol):
 
     @property
     def binder(self) -> IdentityBinder: ...
+
+    @property
+    def lookups(self) -> LookupLimiter: ...
 
     @property
     def core(self) -> CoreServices: ...
@@ -96,8 +100,13 @@ async def status(
     ch: ChannelServices,
     phone: Annotated[str, Query(pattern=PHONE)],
 ) -> CaseStatusOut:
+    await ch.lookups.check(number)
     senders = await ch.citizens.senders_for(CHANNEL, phone) | {phone}
-    state, label, text = await ch.citizens.state_of(number, senders)
+    try:
+        state, label, text = await ch.citizens.state_of(number, senders)
+    except CaseNotVisible:
+        await ch.lookups.failed(number)
+        raise
     return CaseStatusOut(number=number, state=state, state_label=label, text=text)
 
 
@@ -107,10 +116,12 @@ async def status(
 async def evaluate(
     number: str, body: EvaluationIn, user: AppGateway, ch: ChannelServices
 ) -> EvaluationOut:
+    await ch.lookups.check(number)
     ok, message = await ch.citizens.try_evaluate(
         number, {body.phone}, body.rating, actor=f"{CHANNEL}:{body.phone}"
     )
     if not ok and message.startswith("未找到"):
+        await ch.lookups.failed(number)
         raise CaseNotVisible(message, details={"number": number})
     if ok and body.stages:
         async with ch.core.db.session() as s:

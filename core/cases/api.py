@@ -99,6 +99,7 @@ async def get_case(number: str, user: Reader, c: Services, request: Request) -> 
 async def list_cases(
     user: Reader,
     c: Services,
+    request: Request,
     state: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CasePublic]:
@@ -109,7 +110,17 @@ async def list_cases(
         if state:
             q = q.where(CaseRow.state == state)
         full = allows(user.role, Perm.phones_full)
-        return [await case_public(s, row, full_phones=full) for row in await s.scalars(q)]
+        views = [await case_public(s, row, full_phones=full) for row in await s.scalars(q)]
+    # A list shows many citizens' numbers at once: logged like a single case view.
+    await c.auth.audit(
+        user.username,
+        "cases.list",
+        address=client_address(request),
+        details={"count": len(views), "full_phones": full, "state": state,
+                 "first": views[0].number if views else None,
+                 "last": views[-1].number if views else None},
+    )  # fmt: skip
+    return views
 
 
 @router.get(
