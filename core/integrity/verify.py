@@ -77,7 +77,7 @@ def _check_event(row: Any, prev: tuple[int, str] | None) -> str | None:
     expected_seq, expected_prev = (prev[0] + 1, prev[1]) if prev else (1, GENESIS)
     if row.hash is None:
         return "carries no hash (written around the application)"
-    if link(row.prev_hash or "", event_fields(row._mapping)) != row.hash:
+    if link(row.prev_hash or "", event_fields(row._mapping), stored=True) != row.hash:
         return "does not match its hash (edited or moved)"
     if row.seq != expected_seq:
         return f"event {expected_seq} is missing (deleted)"
@@ -113,7 +113,9 @@ async def _audit(db: Database, report: Report) -> None:
             reason = None
             if row.hash is None:
                 reason = "carries no hash (written around the application)"
-            elif link(row.prev_hash or "", audit_fields(dict(row._mapping))) != row.hash:
+            elif (
+                link(row.prev_hash or "", audit_fields(dict(row._mapping)), stored=True) != row.hash
+            ):
                 reason = "does not match its hash (edited)"
             elif row.prev_hash != prev:
                 reason = "does not link to the previous entry (deleted or reordered)"

@@ -29,15 +29,18 @@ def _stamp(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def canonical(fields: Mapping[str, Any]) -> bytes:
+def canonical(fields: Mapping[str, Any], *, stored: bool = False) -> bytes:
+    """``stored``: the values were read back from the database, JSON-native already."""
     plain = {k: (_stamp(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
-    # The round trip makes tuples lists and int keys strings, as the JSON columns do.
-    plain = json.loads(json.dumps(plain, ensure_ascii=False))
+    if not stored:
+        # The round trip makes tuples lists and int keys strings, as JSON columns do.
+        plain = json.loads(json.dumps(plain, ensure_ascii=False))
     return json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def link(prev_hash: str, fields: Mapping[str, Any]) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + canonical(fields)).hexdigest()
+def link(prev_hash: str, fields: Mapping[str, Any], *, stored: bool = False) -> str:
+    body = canonical(fields, stored=stored)
+    return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + body).hexdigest()
 
 
 # The columns each log's hash covers (never the row id: bulk inserts do not know it).
