@@ -26,6 +26,7 @@ from core.auth.roles import MATRIX, Perm, allows
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
 from core.cases.views import case_public
+from core.deps import IdQuery
 from core.errors import InvalidInput, NotFound, PermissionDenied, Unavailable
 from core.orgmap.tables import UnitRow
 from core.settings import Mode
@@ -230,8 +231,8 @@ async def map_townships(user: MapReader, c: Services) -> list[dict[str, Any]]:
 async def map_grids(
     user: MapReader,
     c: Services,
-    township_id: int | None = None,
-    grid_id: int | None = None,
+    township_id: IdQuery = None,
+    grid_id: IdQuery = None,
 ) -> list[dict[str, Any]]:
     if township_id is None and grid_id is None:
         raise InvalidInput("give township_id or grid_id")

@@ -36,7 +36,7 @@ from redis.exceptions import RedisError
 from agent_desktop.settings import DeskSettings
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm, allows
-from core.cases.views import mask_phone
+from core.cases.masking import mask_phone
 from core.queue.priority import Rank, urgent_tier
 from core.wiring import CoreServices
 

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.cases.masking import mask_phone
 from core.cases.tables import CaseRow, ContactRow
-from core.cases.views import mask_phone
 from core.errors import InvalidInput
 from core.escalation import dispatch as escalation_dispatch
 from core.orgmap.tables import UnitRow

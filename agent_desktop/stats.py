@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.cases.instructions_api import OPEN
+from core.cases.masking import mask_phone
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow, InstructionRow
-from core.cases.views import mask_phone
 from core.escalation.ladder import LEVEL_LABELS, Level
 from core.escalation.tables import EscalationRow
 from core.orgmap.tables import UnitRow

@@ -233,8 +233,7 @@ async def _http_intake(
             sent[sender] = time.time()
             await http.post(
                 "/api/v1/contacts",
-                json={"channel": "phone", "hotline": "110", "sender": sender, "text": "",
-                      "live": True},
+                json={"channel": "phone", "hotline": "110", "sender": sender, "text": "来电"},
                 headers={"Authorization": f"Bearer {token}"},
             )  # fmt: skip
 

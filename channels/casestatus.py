@@ -183,6 +183,18 @@ class CitizenCases:
             )
         return number
 
+    async def bound_phone(self, channel: str, external_id: str) -> str | None:
+        """The verified phone this identity is bound to, if any."""
+        async with self.db.session() as s:
+            phone: str | None = await s.scalar(
+                select(CitizenIdentityRow.phone).where(
+                    CitizenIdentityRow.channel == channel,
+                    CitizenIdentityRow.external_id == external_id,
+                    CitizenIdentityRow.verified.is_(True),
+                )
+            )
+        return phone
+
     async def bind(self, channel: str, external_id: str, phone: str, *, verified: bool) -> None:
         """Bind a channel identity to a phone (one citizen across channels)."""
         async with self.db.session() as s:

@@ -11,7 +11,10 @@
     │       ├── SignatureExpired         401 signature-expired (outside the timestamp window)
     │       └── ReplayRejected           401 replay-rejected (nonce seen before)
     ├── PermissionDenied (403)
-    │   └── PlaintextRefused             403 plaintext-refused (safe mode required)
+    │   ├── PlaintextRefused             403 plaintext-refused (safe mode required)
+    │   └── IdentityCodeWrong            403 identity-code-wrong (binding: bad/expired code)
+    ├── Conflict (409)
+    │   └── IdentityAlreadyBound         409 identity-already-bound (bound to another phone)
     ├── NotFound (404)
     │   ├── DeviceNotFound               404 device-not-found
     │   └── CaseNotVisible               404 case-not-found (unknown, or not the citizen's)
@@ -23,7 +26,14 @@ Messages are safe to show: no stack traces, no secrets, no echoed payloads.
 
 from __future__ import annotations
 
-from core.errors import AuthError, InvalidInput, NotFound, PermissionDenied, Unavailable
+from core.errors import (
+    AuthError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unavailable,
+)
 
 
 class ChannelPayloadInvalid(InvalidInput):
@@ -57,3 +67,11 @@ class VendorUnavailable(Unavailable):
 
 class CaseNotVisible(NotFound):
     error_id = "case-not-found"
+
+
+class IdentityCodeWrong(PermissionDenied):
+    error_id = "identity-code-wrong"
+
+
+class IdentityAlreadyBound(Conflict):
+    error_id = "identity-already-bound"

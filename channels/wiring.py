@@ -13,6 +13,8 @@ from typing import Annotated
 from fastapi import Depends
 
 from channels.casestatus import CitizenCases
+from channels.citizen.binding import IdentityBinder
+from channels.citizen.lookups import LookupLimiter
 from channels.grid.service import GridService
 from channels.media import MediaStore
 from channels.outbound import OutboundSender, OutboundService, Sender
@@ -47,6 +49,8 @@ class Channels:
     media: MediaStore
     outbound: OutboundService
     grid: GridService
+    binder: IdentityBinder
+    lookups: LookupLimiter
     wechat: WeChatWebhook | None = None
     wechat_api: WeChatAdapter | None = None
     sms: SmsService | None = None
@@ -96,7 +100,17 @@ async def build_channels(
     media = MediaStore(c.db, c.clock)
     outbound = OutboundService(c.db, c.clock)
     grid = GridService(c.db, c.intake, c.cases, c.clock)
-    ch = Channels(c, settings, RatingService(c.db, c.clock), citizens, media, outbound, grid)
+    binder = IdentityBinder(
+        c.redis,
+        c.settings.redis.prefix,
+        c.settings.auth.secret_key.get_secret_value().encode(),
+        citizens,
+        outbound,
+    )
+    lookups = LookupLimiter(c.redis, c.settings.redis.prefix)
+    ch = Channels(
+        c, settings, RatingService(c.db, c.clock), citizens, media, outbound, grid, binder, lookups
+    )
     w = settings.wechat
     if w.enabled:
         service = WeChatService(w.app_id, c.intake, citizens, media)

@@ -9,9 +9,15 @@ declares what it expects with an ``Annotated`` alias, e.g.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Query, Request
+
+# Row ids are BIGINT: a larger number must be a 422 here, not an overflow in the
+# database driver (a 500 on SQLite and PostgreSQL alike).
+MAX_ID = 2**63 - 1
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID)]
 
 
 def state(name: str) -> Callable[[Request], Awaitable[Any]]:

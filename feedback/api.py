@@ -13,6 +13,7 @@ from core.auth.deps import require
 from core.auth.models import Principal
 from core.auth.roles import Perm
 from core.cases.tables import CaseRow
+from core.deps import IdPath
 from core.errors import InvalidInput, NotFound
 from core.ratings.models import Source, Stage
 from core.ratings.tables import FollowupSampleRow, RatingRow
@@ -106,7 +107,7 @@ async def list_sample(
 )
 async def record_sample(
     month: str,
-    sample_id: int,
+    sample_id: IdPath,
     body: SampleResultIn,
     user: Supervisor,
     c: Services,

@@ -7,10 +7,12 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import fields
 
 from fastapi import FastAPI
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agent_desktop.api import mount as mount_desktop
 from channels.api import include as include_channels
 from core.auth.api import router as auth_router
+from core.auth.audit_api import router as audit_router
 from core.cases.api import router as cases_router
 from core.cases.instructions_api import router as instructions_router
 from core.clock import Clock, utc_clock
@@ -22,7 +24,8 @@ from core.triage.api import links_router as triage_links_router
 from core.triage.api import router as queue_router
 from feedback.api import router as feedback_router
 from liandong import http_errors
-from liandong.settings import Settings
+from liandong.hardening import SecurityHeadersMiddleware, upload_limits
+from liandong.settings import Mode, Settings
 from liandong.system_api import router as system_router
 from liandong.wiring import build_web
 from reports.api import router as reports_router
@@ -53,8 +56,16 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
                 setattr(app.state, f.name, getattr(web, f.name))
             yield
 
+    # Production publishes no API map: /docs, /redoc and /openapi.json are off.
+    hidden = settings.mode is Mode.production
     app = FastAPI(
-        title="Liandong 联动", version="0.1.0", description=DESCRIPTION, lifespan=lifespan
+        title="Liandong 联动",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None if hidden else "/docs",
+        redoc_url=None if hidden else "/redoc",
+        openapi_url=None if hidden else "/openapi.json",
     )
     http_errors.install(app)
     for r in (
@@ -72,11 +83,21 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
         seats_router,
         supervise_router,
         delivery_router,
+        audit_router,
     ):
         app.include_router(r)
     mount_desktop(app)
     include_channels(app)
     # Outermost first: the size guard runs before anything reads the body.
+    app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
-    app.add_middleware(http_errors.BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(
+        http_errors.BodyLimitMiddleware,
+        limit=settings.max_body_bytes,
+        uploads=upload_limits(settings),
+    )
+    if settings.forwarded_allow_ips:
+        # Only a configured proxy may say who the client is (uvicorn's own
+        # proxy_headers is off in `serve`/`run`: it trusts 127.0.0.1 by default).
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.forwarded_allow_ips))
     return app

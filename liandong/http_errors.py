@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -19,6 +21,17 @@ log = logging.getLogger(__name__)
 
 def _body(error_id: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"error_id": error_id, "message": message, "details": details or {}}
+
+
+def _value_error(exc: BaseException | None) -> bool:
+    """True if a bad value (overflow, out of range) is at the root of ``exc``."""
+    seen = 0
+    while exc is not None and seen < 8:
+        if isinstance(exc, OverflowError | ValueError):
+            return True
+        exc = getattr(exc, "orig", None) or exc.__cause__
+        seen += 1
+    return False
 
 
 def install(app: FastAPI) -> None:
@@ -62,6 +75,23 @@ def install(app: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DBAPIError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # A number past what the column holds (BIGINT ids in a body): the client's
+        # mistake, and the transaction rolled back. Routes validate path and query
+        # ids themselves (core.deps.IdPath); this catches what a body carries.
+        # pysqlite raises OverflowError; asyncpg a DataError (a ValueError) that
+        # SQLAlchemy wraps in DBAPIError. Any other driver error stays a 500.
+        if not _value_error(exc):
+            log.error("database error", exc_info=exc, extra={"path": request.url.path})
+            return JSONResponse(_body("internal-error", "internal error"), status_code=500)
+        log.info("value out of range", extra={"path": request.url.path})
+        return JSONResponse(
+            _body("invalid-request", "a value is out of range; nothing was written"),
+            status_code=422,
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"path": request.url.path})
@@ -72,17 +102,25 @@ class BodyLimitMiddleware:
     """Refuse bodies over ``limit`` bytes: by Content-Length up front, and by
     counting for chunked uploads that do not declare one."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, uploads: Sequence[tuple[str, int]] = ()) -> None:
         self.app = app
         self.limit = limit
+        # Upload routes' own limits; "*" stands for one path segment.
+        self.uploads = [
+            (re.compile("^" + re.escape(p).replace(r"\*", "[^/]+") + "$"), n) for p, n in uploads
+        ]
+
+    def _limit(self, path: str) -> int:
+        return next((n for pattern, n in self.uploads if pattern.match(path)), self.limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(str(scope.get("path", "")))
         for name, value in scope.get("headers", ()):
-            if name == b"content-length" and value.isdigit() and int(value) > self.limit:
-                await self._refuse(send)
+            if name == b"content-length" and value.isdigit() and int(value) > limit:
+                await self._refuse(send, limit)
                 return
         seen = 0
         refused = False
@@ -94,11 +132,11 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.limit:
+                if seen > limit:
                     # Answer 413 ourselves and tell the app the client went away: an
                     # exception here would be turned into a 400 by the body parser.
                     refused = True
-                    await self._refuse(send)
+                    await self._refuse(send, limit)
                     return {"type": "http.disconnect"}
             return message
 
@@ -108,10 +146,8 @@ class BodyLimitMiddleware:
 
         await self.app(scope, counting_receive, guarded_send)
 
-    async def _refuse(self, send: Send) -> None:
-        err = PayloadTooLarge(
-            f"request body over {self.limit} bytes", details={"limit": self.limit}
-        )
+    async def _refuse(self, send: Send, limit: int) -> None:
+        err = PayloadTooLarge(f"request body over {limit} bytes", details={"limit": limit})
         response = JSONResponse(err.to_dict(), status_code=err.status)
         await response({"type": "http"}, _no_receive, send)
 

@@ -6,6 +6,7 @@ from core.auth import tables as auth_tables
 from core.cases import tables as case_tables
 from core.delivery import tables as delivery_tables
 from core.escalation import tables as escalation_tables
+from core.integrity import tables as integrity_tables
 from core.orgmap import tables as orgmap_tables
 from core.queue import tables as queue_tables
 from core.storage.base import Base
@@ -25,6 +26,7 @@ __all__ = [
     "escalation_tables",
     "fastagi_tables",
     "feedback_tables",
+    "integrity_tables",
     "metadata",
     "orgmap_tables",
     "queue_tables",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Self
 
-from pydantic import model_validator
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from agent_desktop.settings import DeskSettings
@@ -50,6 +50,13 @@ class Settings(CoreSettings, BaseSettings):
     )
 
     max_body_bytes: int = 1024 * 1024
+    # Proxies (IPs or CIDRs) whose X-Forwarded-For / -Proto we believe. Empty: the
+    # client address is the TCP peer, whatever headers say (login limits per address
+    # must not be defeated by a forged header).
+    forwarded_allow_ips: list[str] = []
+    # Bearer token Prometheus sends for /metrics (and /status) in production, where
+    # they are otherwise for logins with stats:read only (liandong.hardening).
+    metrics_token: SecretStr | None = None
     log_json: bool = True
     telephony: TelephonySettings = TelephonySettings()
     channels: ChannelsSettings = ChannelsSettings()

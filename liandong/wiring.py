@@ -21,6 +21,7 @@ from channels.wechat import api as wechat_api
 from channels.weibo import api as weibo_api
 from channels.wiring import Channels, build_channels
 from core.auth import api as auth_api
+from core.auth import audit_api
 from core.cases import api as cases_api
 from core.cases import instructions_api
 from core.clock import Clock, utc_clock
@@ -149,10 +150,11 @@ def core_routes_can_use(
     triage_api.LinkNeeds,
     orgmap_api.Needs,
     escalation_api.Needs,
+    audit_api.Needs,
 ]:
     """Never called: mypy checks here that ``CoreServices`` gives every core route the
     services its ``Needs`` protocol names (they cannot import ``core.wiring``)."""
-    return core, core, core, core, core, core, core
+    return core, core, core, core, core, core, core, core
 
 
 def channel_routes_can_use(

@@ -85,6 +85,10 @@ class TelephonySettings(BaseModel):
     # SIP location by reference (PIDF-LO URI): fetched with these limits.
     location_fetch_timeout_s: float = Field(2.0, gt=0, le=10)
     location_max_bytes: int = Field(64 * 1024, ge=1024, le=1024 * 1024)
+    # The carriers' location servers ("host" or "host:port"): fetched even when they
+    # resolve to private addresses. Any other host must resolve to public addresses
+    # only (no loopback, private, link-local or metadata ranges; telephony.calls.egress).
+    location_servers: list[str] = Field(default_factory=list, max_length=50)
 
     # --- the rendered Asterisk ------------------------------------------------------
     # PJSIP UDP transport. Loopback for development and CI; a site whose SBC is on

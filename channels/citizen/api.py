@@ -9,11 +9,14 @@ from fastapi import APIRouter, Depends, Query
 from sqlalchemy import select
 
 from channels.casestatus import CitizenCases
+from channels.citizen.binding import IdentityBinder
+from channels.citizen.lookups import LookupLimiter
 from channels.citizen.schemas import (
     PHONE,
     CaseStatusOut,
     EvaluationIn,
     EvaluationOut,
+    IdentityCodeIn,
     IdentityIn,
     ReportIn,
     ReportOut,
@@ -38,6 +41,12 @@ class Needs(Protocol):
 
     @property
     def citizens(self) -> CitizenCases: ...
+
+    @property
+    def binder(self) -> IdentityBinder: ...
+
+    @property
+    def lookups(self) -> LookupLimiter: ...
 
     @property
     def core(self) -> CoreServices: ...
@@ -91,8 +100,13 @@ async def status(
     ch: ChannelServices,
     phone: Annotated[str, Query(pattern=PHONE)],
 ) -> CaseStatusOut:
+    await ch.lookups.check(number)
     senders = await ch.citizens.senders_for(CHANNEL, phone) | {phone}
-    state, label, text = await ch.citizens.state_of(number, senders)
+    try:
+        state, label, text = await ch.citizens.state_of(number, senders)
+    except CaseNotVisible:
+        await ch.lookups.failed(number)
+        raise
     return CaseStatusOut(number=number, state=state, state_label=label, text=text)
 
 
@@ -102,10 +116,12 @@ async def status(
 async def evaluate(
     number: str, body: EvaluationIn, user: AppGateway, ch: ChannelServices
 ) -> EvaluationOut:
+    await ch.lookups.check(number)
     ok, message = await ch.citizens.try_evaluate(
         number, {body.phone}, body.rating, actor=f"{CHANNEL}:{body.phone}"
     )
     if not ok and message.startswith("未找到"):
+        await ch.lookups.failed(number)
         raise CaseNotVisible(message, details={"number": number})
     if ok and body.stages:
         async with ch.core.db.session() as s:
@@ -120,6 +136,17 @@ async def evaluate(
     return EvaluationOut(accepted=ok, message=message)
 
 
-@router.post("/identities", status_code=204, summary="Bind a WeChat/Weibo identity to a phone")
+@router.post(
+    "/identities/codes", status_code=202, summary="Send a binding code to the phone by SMS"
+)
+async def send_code(body: IdentityCodeIn, user: AppGateway, ch: ChannelServices) -> None:
+    await ch.binder.send_code(body.channel, body.external_id, body.phone)
+
+
+@router.post(
+    "/identities", status_code=204, summary="Bind a WeChat/Weibo identity to a proven phone"
+)
 async def bind(body: IdentityIn, user: AppGateway, ch: ChannelServices) -> None:
-    await ch.citizens.bind(body.channel, body.external_id, body.phone, verified=True)
+    await ch.binder.bind(
+        body.channel, body.external_id, body.phone, body.code, replace=body.replace
+    )

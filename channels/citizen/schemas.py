@@ -59,10 +59,18 @@ class EvaluationOut(BaseModel):
     message: str
 
 
-class IdentityIn(BaseModel):
-    """The app proved both: the phone (SMS login) and the WeChat OpenID (WeChat login)."""
+class IdentityCodeIn(BaseModel):
+    """Ask for a binding code: the app proved the OpenID (WeChat login); the phone is
+    proven by the code sent to it."""
 
     model_config = ConfigDict(extra="forbid")
     channel: str = Field(pattern=r"^(wechat|weibo)$")
     external_id: str = Field(min_length=1, max_length=128)
     phone: str = Field(pattern=PHONE)
+
+
+class IdentityIn(IdentityCodeIn):
+    """Redeem the code; ``replace`` re-binds an identity bound to another phone."""
+
+    code: str = Field(pattern=r"^\d{6}$")
+    replace: bool = False

@@ -3,6 +3,11 @@
 Protocol facts: the GET verification and every POST carry ``signature``,
 ``timestamp`` (milliseconds) and ``nonce``; signature = SHA1 of the sorted
 concatenation of the app secret, timestamp and nonce. The GET echoes ``echostr``.
+
+That signature does not cover the body (Weibo's protocol, not ours to change), so
+a captured push could be replayed with another body inside the timestamp window.
+Each (timestamp, nonce) is therefore accepted once: remembered in Redis (SET NX)
+for twice the window, a second use is ``replay-rejected``.
 """
 
 from __future__ import annotations
@@ -11,13 +16,15 @@ from typing import Annotated, Protocol
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
+from redis.exceptions import RedisError
 
-from channels.errors import ChannelSignatureInvalid
+from channels.errors import ChannelSignatureInvalid, ReplayRejected
+from channels.stb.nonces import RedisNonceStore
 from channels.wechat.crypto import check_timestamp, verify_signature
 from channels.weibo.service import WeiboService, parse_push
 from channels.weibo.settings import WeiboSettings
 from core.deps import state
-from core.errors import PayloadTooLarge
+from core.errors import PayloadTooLarge, Unavailable
 from core.wiring import CoreServices
 
 
@@ -74,6 +81,14 @@ async def push(
     request: Request, ch: ChannelServices, signature: Q = None, timestamp: Q = None, nonce: Q = None
 ) -> str:
     _verify(ch, signature, timestamp, nonce)
+    window = ch.settings.weibo.timestamp_window_s
+    nonces = RedisNonceStore(ch.core.redis, f"{ch.core.settings.redis.prefix}:weibo")
+    try:
+        first = await nonces.first_use(f"{timestamp}:{nonce}", int(window) * 2)
+    except (RedisError, OSError) as exc:
+        raise Unavailable("微博推送暂不可用", error_id="weibo-push-unavailable") from exc
+    if not first:
+        raise ReplayRejected("重复的推送签名", details={"nonce": nonce})
     body = await request.body()
     if len(body) > MAX_BODY:
         raise PayloadTooLarge("微博推送过大", details={"limit": MAX_BODY})

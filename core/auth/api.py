@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Protocol
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Request, Response
 from pydantic import BaseModel
 
-from core.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, client_address
-from core.auth.models import ROLE_LABELS
+from core.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser, client_address, require
+from core.auth.models import ROLE_LABELS, Principal
+from core.auth.roles import Perm
 from core.auth.service import AuthService
 from core.deps import state
 
@@ -131,3 +132,20 @@ async def me(user: CurrentUser) -> MeOut:
         display_name=user.display_name,
         unit_id=user.unit_id,
     )
+
+
+UserManager = Annotated[Principal, Depends(require(Perm.users_manage))]
+
+
+@router.post(
+    "/users/{username}/unlock",
+    status_code=204,
+    summary="Clear an account's failed logins (admin); audited",
+)
+async def unlock(
+    username: Annotated[str, Path(max_length=64)],
+    user: UserManager,
+    request: Request,
+    c: Services,
+) -> None:
+    await c.auth.unlock(username, actor=user.username, address=client_address(request))

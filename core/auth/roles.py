@@ -12,9 +12,9 @@
 | orgmap:read      | ✓ | ✓ | ✓ | ✓ | ✓ | ✓ |   |
 | phones:full      | ✓ | ✓ |   |   | ✓ |   |   |  others see 138****5678
 | phones:reveal    | ✓ | ✓ | own unit | ✓ | ✓ |   |   |  audited reveal of one case's numbers
-| stats:read       | ✓ | ✓ |   | ✓ | ✓ | ✓ |   |  supervisor view and big screen (R13)
-| audit:read       |   |   |   |   | ✓ | ✓ |   |
-| users:manage     |   |   |   |   | ✓ |   |   |
+| stats:read       | ✓ | ✓ |   | ✓ | ✓ | ✓ |   |  big screen (R13); /status, /metrics in production
+| audit:read       |   |   |   |   | ✓ | ✓ |   |  the audit-log viewer (GET /api/v1/audit)
+| users:manage     |   |   |   |   | ✓ |   |   |  accounts; clearing failed logins (unlock)
 | reports:read     |   |   |   | ✓ | ✓ | ✓ |   |  assessment reports (月通报、季考核、年总评)
 | calls:supervise  |   | ✓ |   |   | ✓ |   |   |  班长席: 监听 耳语 强插 强拆 代接
 """

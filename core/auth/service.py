@@ -18,10 +18,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from core.auth import auditlog
 from core.auth.models import Principal, Role
 from core.auth.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from core.auth.roles import UNIT_SCOPED
 from core.auth.settings import AuthSettings
-from core.auth.tables import AuditRow, TokenRow, UserRow
+from core.auth.tables import TokenRow, UserRow
 from core.auth.throttle import LoginThrottle
 from core.clock import Clock
 from core.errors import AuthError, InvalidInput
@@ -29,6 +31,12 @@ from core.storage.engine import Database
 
 CACHE_TTL_S = 10.0
 _CACHE_MAX = 10_000
+
+
+def _unitless(user: UserRow) -> bool:
+    """A unit-scoped account without a unit (made before that was refused, or by SQL)
+    is refused at login: its scope would be everything."""
+    return Role(user.role) in UNIT_SCOPED and user.unit_id is None
 
 
 def _digest(secret: str) -> str:
@@ -70,17 +78,16 @@ class AuthService:
             user = await s.scalar(select(UserRow).where(UserRow.username == username))
             ok = verify_password(user.password_hash if user else None, password)
             demo_refused = bool(user and user.demo and ok and not self.demo_allowed)
-            refused = user is None or not ok or not user.active or demo_refused
+            refused = user is None or not ok or not user.active or demo_refused or _unitless(user)
             # The audit row commits with this transaction whatever the outcome;
             # the refusal is raised only after the commit.
-            s.add(
-                AuditRow(
-                    at=self.clock(),
-                    actor=username[:64],
-                    address=address,
-                    action="login.failed" if refused else "login.ok",
-                    details={"demo_refused": demo_refused},
-                )
+            await auditlog.append(
+                s,
+                at=self.clock(),
+                actor=username[:64],
+                address=address,
+                action="login.failed" if refused else "login.ok",
+                details={"demo_refused": demo_refused},
             )
             if not refused and user is not None and needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
@@ -127,8 +134,11 @@ class AuthService:
     async def resolve(self, secret: str, kind: str) -> tuple[Principal, str | None]:
         """The principal behind a bearer token or session id, and its CSRF token."""
         key = _digest(secret)
+        # Cached per kind: a bearer token must not pass as a session cookie (which
+        # skips nothing, but has CSRF) nor a session id as a bearer token.
+        ckey = f"{kind}:{key}"
         now = self.clock()
-        hit = self._cache.get(key)
+        hit = self._cache.get(ckey)
         if hit is not None and time.monotonic() - hit[0] < CACHE_TTL_S and hit[2] > now:
             return hit[1], hit[3]
         async with self.db.session() as s:
@@ -147,20 +157,28 @@ class AuthService:
             or token.expires_at <= now
             or not user.active
             or (user.demo and not self.demo_allowed)
+            or _unitless(user)
         ):
-            self._cache.pop(key, None)
+            self._cache.pop(ckey, None)
             raise AuthError("登录已失效，请重新登录", error_id="not-authenticated")
         principal = self._principal(user, kind)
         if len(self._cache) >= _CACHE_MAX:
             self._cache.clear()
-        self._cache[key] = (time.monotonic(), principal, token.expires_at, token.csrf_token)
+        self._cache[ckey] = (time.monotonic(), principal, token.expires_at, token.csrf_token)
         return principal, token.csrf_token
 
     async def revoke(self, secret: str) -> None:
         key = _digest(secret)
-        self._cache.pop(key, None)
+        for kind in ("bearer", "session"):
+            self._cache.pop(f"{kind}:{key}", None)
         async with self.db.session() as s:
             await s.execute(update(TokenRow).where(TokenRow.token_hash == key).values(revoked=True))
+
+    async def unlock(self, username: str, *, actor: str, address: str | None = None) -> bool:
+        """Clear an account's login failures (an admin, after checking who it is)."""
+        cleared = await self.throttle.unlock(username) if self.throttle is not None else False
+        await self.audit(actor, "login.unlock", target=username[:100], address=address)
+        return cleared
 
     @staticmethod
     def csrf_ok(expected: str | None, given: str | None) -> bool:
@@ -176,15 +194,14 @@ class AuthService:
         details: dict[str, Any] | None = None,
     ) -> None:
         async with self.db.session() as s:
-            s.add(
-                AuditRow(
-                    at=self.clock(),
-                    actor=actor,
-                    action=action,
-                    target=target,
-                    address=address,
-                    details=details or {},
-                )
+            await auditlog.append(
+                s,
+                at=self.clock(),
+                actor=actor,
+                action=action,
+                target=target,
+                address=address,
+                details=details,
             )
 
     async def create_user(
@@ -199,6 +216,9 @@ class AuthService:
     ) -> int:
         if len(password) < 8 and not demo:
             raise InvalidInput("password must have at least 8 characters", error_id="weak-password")
+        if role in UNIT_SCOPED and unit_id is None:
+            # A missing unit would read as "no filter": every unit's instructions.
+            raise InvalidInput("unit staff need a unit", error_id="unit-required")
         async with self.db.session() as s:
             if await s.scalar(select(UserRow.id).where(UserRow.username == username)):
                 raise InvalidInput(f"user {username} exists", error_id="user-exists")

@@ -50,3 +50,6 @@ class AuditRow(Base):
     target: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Tamper evidence (core.storage.chain): one chain over the whole log, in id order.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))

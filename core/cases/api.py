@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Protocol
+from typing import Annotated, Any, Protocol
 
 from fastapi import APIRouter, Depends, Query, Request
 from redis.exceptions import RedisError
@@ -13,8 +13,10 @@ from core.auth.deps import client_address, require
 from core.auth.models import Principal
 from core.auth.roles import Perm, allows
 from core.auth.service import AuthService
+from core.cases.claims import check_claim
 from core.cases.intake import IntakeService
 from core.cases.lifecycle import Action
+from core.cases.masking import mask_value
 from core.cases.permissions import ACTION_PERM
 from core.cases.schemas import (
     CaseActionIn,
@@ -77,6 +79,7 @@ LogReader = Annotated[Principal, Depends(require(Perm.caselog_read))]
     summary="Receive one contact (call, message, alarm, report); opens a case",
 )
 async def create_contact(body: ContactCreate, user: Intaker, c: Services) -> ContactCreated:
+    check_claim(user.role, body.channel, live=body.live)
     created = await c.intake.receive(body, actor=user.username)
     c.metrics.contacts.labels(body.channel, body.hotline or "").inc()
     return created
@@ -96,6 +99,7 @@ async def get_case(number: str, user: Reader, c: Services, request: Request) -> 
 async def list_cases(
     user: Reader,
     c: Services,
+    request: Request,
     state: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[CasePublic]:
@@ -106,7 +110,17 @@ async def list_cases(
         if state:
             q = q.where(CaseRow.state == state)
         full = allows(user.role, Perm.phones_full)
-        return [await case_public(s, row, full_phones=full) for row in await s.scalars(q)]
+        views = [await case_public(s, row, full_phones=full) for row in await s.scalars(q)]
+    # A list shows many citizens' numbers at once: logged like a single case view.
+    await c.auth.audit(
+        user.username,
+        "cases.list",
+        address=client_address(request),
+        details={"count": len(views), "full_phones": full, "state": state,
+                 "first": views[0].number if views else None,
+                 "last": views[-1].number if views else None},
+    )  # fmt: skip
+    return views
 
 
 @router.get(
@@ -116,15 +130,21 @@ async def list_cases(
 )
 async def case_events(number: str, user: LogReader, c: Services) -> list[CaseEventPublic]:
     rows = await c.cases.events(number, user)
+    # The log quotes summaries and call-back numbers: masked like the case view.
+    full = allows(user.role, Perm.phones_full)
+
+    def show(value: dict[str, Any]) -> dict[str, Any]:
+        return value if full else dict(mask_value(value))
+
     return [
         CaseEventPublic(
             seq=r.seq,
             at=r.at,
             actor=r.actor,
             action=r.action,
-            before=r.before,
-            after=r.after,
-            data=r.data,
+            before=show(r.before),
+            after=show(r.after),
+            data=show(r.data),
         )
         for r in rows
     ]

@@ -13,10 +13,10 @@ from core.auth.deps import require
 from core.auth.models import Principal, Role
 from core.auth.roles import Perm, allows
 from core.cases.actions import ACTIVE
+from core.cases.masking import mask_phone
 from core.cases.tables import CaseRow, InstructionRow
-from core.cases.views import mask_phone
 from core.clock import Clock
-from core.deps import state
+from core.deps import IdQuery, state
 from core.errors import InvalidInput
 from core.orgmap.tables import UnitRow
 from core.storage.engine import Database
@@ -67,7 +67,7 @@ class InstructionItem(BaseModel):
 async def list_instructions(
     user: Reader,
     c: Services,
-    unit_id: int | None = None,
+    unit_id: IdQuery = None,
     open_only: bool = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[InstructionItem]:

@@ -28,6 +28,7 @@ from core.clock import Clock
 from core.errors import DuplicateIdempotencyKey, InvalidInput, UnknownChannel, UnknownHotline
 from core.queue.ports import Publisher
 from core.queue.tables import OutboxRow
+from core.storage.chain import seal_events
 from core.storage.engine import Database
 
 TOPIC_CONTACT_RECEIVED = "contact.received"
@@ -202,29 +203,29 @@ class IntakeService:
                 for it, case, kid in zip(items, cases, contact_ids, strict=True)
             ],
         )
-        s.execute(
-            _EVENTS.insert(),
-            [
-                {
-                    "case_id": case["id"],
-                    "seq": 1,
-                    "at": now,
-                    "actor": it.actor,
-                    "action": Action.create.value,
-                    "before": {},
-                    "after": {
-                        "number": case["number"],
-                        "state": "received",
-                        "summary": case["summary"],
-                        "priority": 3,
-                        "emergency": False,
-                        "reopen_count": 0,
-                    },
-                    "data": {"contact_id": kid},
-                }
-                for it, case, kid in zip(items, cases, contact_ids, strict=True)
-            ],
-        )
+        # New cases: each event starts its case's hash chain.
+        events = [
+            {
+                "case_id": case["id"],
+                "seq": 1,
+                "at": now,
+                "actor": it.actor,
+                "action": Action.create.value,
+                "before": {},
+                "after": {
+                    "number": case["number"],
+                    "state": "received",
+                    "summary": case["summary"],
+                    "priority": 3,
+                    "emergency": False,
+                    "reopen_count": 0,
+                },
+                "data": {"contact_id": kid},
+            }
+            for it, case, kid in zip(items, cases, contact_ids, strict=True)
+        ]
+        seal_events(events)
+        s.execute(_EVENTS.insert(), events)
         payloads = [
             {"contact_id": kid, "case_id": cid, "case_number": num}
             for kid, cid, num in zip(contact_ids, case_ids, numbers, strict=True)

@@ -89,8 +89,13 @@ class CaseService:
             .limit(1)
         )
         if held is None:
-            # Same answer as a missing case: do not reveal other units' case numbers.
-            raise NotFound(f"no case {case.number}", error_id="case-not-found")
+            # Same answer as a missing case, details included: do not reveal
+            # which case numbers exist in other units.
+            raise NotFound(
+                f"no case {case.number}",
+                error_id="case-not-found",
+                details={"number": case.number},
+            )
 
     async def act(
         self, number: str, action: Action, body: CaseActionIn, actor: Principal

@@ -104,7 +104,8 @@ class InstructionRow(Base):
 
 
 class CaseEventRow(Base):
-    """The append-only case log; database triggers refuse UPDATE and DELETE."""
+    """The append-only case log; database triggers refuse UPDATE, DELETE and TRUNCATE,
+    and each row is hash-chained to its case's previous event (``liandong audit verify``)."""
 
     __tablename__ = "case_events"
 
@@ -117,6 +118,9 @@ class CaseEventRow(Base):
     before: Mapped[dict[str, Any]] = mapped_column(default=dict)
     after: Mapped[dict[str, Any]] = mapped_column(default=dict)
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Tamper evidence (core.storage.chain): chained to the case's previous event.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (
         UniqueConstraint("case_id", "seq", name="uq_case_events_case_seq"),

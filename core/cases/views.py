@@ -3,23 +3,17 @@ that do not need them (R: personal data on a need-to-know basis)."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.cases.lifecycle import allowed_actions
+from core.cases.masking import mask_phone, shown
 from core.cases.models import STATE_LABELS, CaseState
 from core.cases.schemas import CasePublic, ContactPublic, InstructionPublic, LocationOut
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
 from core.orgmap.tables import UnitRow
 
-_PHONE = re.compile(r"(?<!\d)(1\d{2})\d{4}(\d{4})(?!\d)")
-
-
-def mask_phone(text: str) -> str:
-    """138 1234 5678 → 138****5678 wherever an 11-digit mobile number appears."""
-    return _PHONE.sub(r"\1****\2", text)
+__all__ = ["case_public", "mask_phone"]
 
 
 def _location(
@@ -49,7 +43,7 @@ async def case_public(s: AsyncSession, case: CaseRow, *, full_phones: bool) -> C
         merged_into = await s.scalar(
             select(CaseRow.number).where(CaseRow.id == case.merged_into_id)
         )
-    show = (lambda t: t) if full_phones else mask_phone
+    show = shown(full_phones)
     state = CaseState(case.state)
     return CasePublic(
         number=case.number,

@@ -18,7 +18,7 @@ from core.auth.models import Principal, Role
 from core.auth.roles import Perm
 from core.cases.tables import CaseRow, InstructionRow
 from core.clock import Clock
-from core.deps import state
+from core.deps import IdPath, IdQuery, state
 from core.errors import NotFound, PermissionDenied
 from core.escalation.ladder import LEVEL_LABELS, Level
 from core.escalation.tables import POKE, EscalationRow, EscalationStepRow
@@ -126,7 +126,7 @@ async def list_escalations(
     user: Reader,
     c: Services,
     open_only: bool = True,
-    unit_id: int | None = None,
+    unit_id: IdQuery = None,
     case_number: str | None = None,
     min_level: Annotated[int, Query(ge=0, le=4)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -155,7 +155,7 @@ async def list_escalations(
     response_model=EscalationDetail,
     summary="One instruction's escalation state with every step taken",
 )
-async def get_escalation(instruction_id: int, user: Reader, c: Services) -> EscalationDetail:
+async def get_escalation(instruction_id: IdPath, user: Reader, c: Services) -> EscalationDetail:
     async with c.db.session() as s:
         row = (
             await s.execute(_query().where(EscalationRow.instruction_id == instruction_id))

@@ -27,6 +27,7 @@ from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from core.cases import caselog
 from core.cases.lifecycle import Action
 from core.cases.tables import CaseEventRow, CaseRow, InstructionRow
 from core.dispatch.catalogue import Catalogue, default_catalogue
@@ -279,14 +280,8 @@ class EscalationService:
         if not fresh:
             return
         case_ids = sorted({st["case_id"] for st in fresh})
-        last: dict[int, int] = {
-            cid: int(seq or 0)
-            for cid, seq in await s.execute(
-                select(CaseEventRow.case_id, func.max(CaseEventRow.seq))
-                .where(CaseEventRow.case_id.in_(case_ids))
-                .group_by(CaseEventRow.case_id)
-            )
-        }
+        head = await caselog.heads(s, case_ids)
+        last: dict[int, int] = {cid: seq for cid, (seq, _h) in head.items()}
         events = []
         for st in fresh:
             seq = last.get(st["case_id"], 0) + 1
@@ -305,6 +300,7 @@ class EscalationService:
             )
         # The rows caselog.append would add, in one executemany: through the ORM unit
         # of work each would be its own INSERT round trip (it fetches every new key).
+        caselog.seal_events(events, {cid: h for cid, (_seq, h) in head.items()})
         await s.execute(insert(CaseEventRow), events)
 
     async def mark_notified(self, step_ids: Sequence[int], now: datetime) -> None:

@@ -14,14 +14,15 @@ from sqlalchemy.orm import aliased
 
 from core.auth.deps import require
 from core.auth.models import Principal
-from core.auth.roles import Perm
+from core.auth.roles import Perm, allows
 from core.cases import caselog
 from core.cases.lifecycle import Action
+from core.cases.masking import shown
 from core.cases.schemas import CaseActionIn
 from core.cases.service import CaseService
 from core.cases.tables import CaseRow
 from core.clock import Clock
-from core.deps import state
+from core.deps import IdPath, state
 from core.errors import NotFound, Unavailable
 from core.metrics import Metrics
 from core.queue.priority import urgent_tier
@@ -104,6 +105,7 @@ async def list_queue(
             "the work queue (Redis) is unreachable", error_id="queue-unavailable"
         ) from exc
     c.metrics.queue_depth.set(total)
+    show = shown(allows(user.role, Perm.phones_full))  # leaders read the queue masked
     return QueuePublic(
         total=total,
         items=[
@@ -117,7 +119,7 @@ async def list_queue(
                 emergency=i.emergency,
                 live=i.live,
                 urgent=urgent_tier(i.rank),
-                summary=i.summary,
+                summary=show(i.summary),
                 township=i.township,
                 waiting_s=round(max(0.0, now - i.enqueued_at), 1),
             )
@@ -236,7 +238,7 @@ async def related(number: str, user: Triage, c: LinkServices) -> Related:
     status_code=204,
     summary="Not the same event: stop suggesting this pair (logged on the case)",
 )
-async def dismiss(link_id: int, user: Triage, c: LinkServices) -> None:
+async def dismiss(link_id: IdPath, user: Triage, c: LinkServices) -> None:
     now = c.clock()
     async with c.db.session() as s:
         link = await s.get(CaseLinkRow, link_id)

@@ -7,6 +7,7 @@ import click
 from liandong.cli.agi import agi
 from liandong.cli.asr import asr, transcribe
 from liandong.cli.asterisk import asterisk
+from liandong.cli.audit import audit
 from liandong.cli.classify import classify
 from liandong.cli.db import db
 from liandong.cli.demo import demo
@@ -36,6 +37,7 @@ for command in (
 main.add_command(report)
 main.add_command(drill)
 main.add_command(notify)  # `liandong notify test` (issue 13)
+main.add_command(audit)  # `liandong audit verify|anchor|app-role` (issue 14)
 demo.add_command(history)  # `liandong demo history`
 
 __all__ = ["main"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import shutil
 import subprocess
 import sys
@@ -27,6 +28,29 @@ from liandong.processes.intake import default_name, run_worker
 from liandong.settings import Mode, Settings
 from telephony.asterisk import rootfs, runner
 
+DEMO_ON_NETWORK = click.option(
+    "--demo-on-network",
+    is_flag=True,
+    help="Bind a non-loopback address although demo logins work (a LAN demo).",
+)
+
+
+def refuse_demo_on_network(settings: Settings, host: str, allowed: bool) -> None:
+    """An unconfigured install (development or demo mode) has public demo logins:
+    it must not listen beyond this machine unless explicitly told to."""
+    if not settings.demo_accounts_allowed or allowed:
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = host == "localhost"
+    if not loopback:
+        raise click.ClickException(
+            f"refusing to listen on {host} in {settings.mode.value} mode: the demo logins "
+            "would be open to the network. Set LIANDONG_MODE=production with real "
+            "secrets, bind 127.0.0.1, or pass --demo-on-network."
+        )
+
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -37,9 +61,10 @@ from telephony.asterisk import rootfs, runner
     show_default=True,
     help="API worker processes; they share nothing but the database and Redis.",
 )
-def serve(host: str, port: int, workers: int) -> None:
+@DEMO_ON_NETWORK
+def serve(host: str, port: int, workers: int, demo_on_network: bool) -> None:
     """Run the HTTP API (and the desktop's pages)."""
-    load_settings()
+    refuse_demo_on_network(load_settings(), host, demo_on_network)
     uvicorn.run(
         "liandong.app:create_app",
         factory=True,
@@ -48,6 +73,7 @@ def serve(host: str, port: int, workers: int) -> None:
         workers=workers,
         log_config=None,
         access_log=False,
+        proxy_headers=False,  # Settings.forwarded_allow_ips decides (liandong.app)
     )
 
 
@@ -180,11 +206,13 @@ def _supervise(
     show_default=True,
     help="Build (once, cached under var/) and run Asterisk 22 and the Stasis app.",
 )
-def run(host: str, port: int, workers: int, telephony: bool) -> None:
+@DEMO_ON_NETWORK
+def run(host: str, port: int, workers: int, telephony: bool, demo_on_network: bool) -> None:
     """Everything for a demo on one machine: Redis if none runs, migrations, Qianxi
     demo data, Asterisk with the six hotlines, intake workers and the API. Prints
     URLs and demo logins."""
     settings = load_settings()
+    refuse_demo_on_network(settings, host, demo_on_network)
     redis_proc = ensure_redis(settings)
     click.echo("preparing database and Qianxi demo data …")
     counts = run_async(seed_all(settings, show_progress=True))
@@ -262,6 +290,7 @@ def run(host: str, port: int, workers: int, telephony: bool) -> None:
             port=port,
             log_config=None,
             access_log=False,
+            proxy_headers=False,  # Settings.forwarded_allow_ips decides (liandong.app)
         )
     finally:
         stop.set()

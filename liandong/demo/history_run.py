@@ -23,6 +23,7 @@ from core.cases.tables import (
 )
 from core.escalation.tables import EscalationRow, EscalationStepRow
 from core.ratings.tables import RatingRow
+from core.storage.chain import seal_events
 from core.storage.engine import Database
 from feedback.service import CURSOR as FEEDBACK_CURSOR
 from feedback.tables import FeedbackCursorRow
@@ -121,6 +122,7 @@ async def generate_history(
 
 
 async def _write(writer: BulkWriter, b: Batch, counts: dict[str, int]) -> None:
+    seal_events(b.events)  # every generated case is new: its chain starts here
     for key in ("cases", "contacts", "instructions", "events", "escalations", "steps", "ratings"):
         rows: list[dict[str, Any]] = getattr(b, key)
         counts[key] += await writer.insert(TABLES[key], rows)

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 from core.auth.deps import require
 from core.auth.models import Principal
 from core.auth.roles import Perm, allows
-from core.cases.views import mask_phone
+from core.cases.masking import mask_phone
 from telephony.calls.errors import NoSuchCall, TelephonyUnavailable
 from telephony.calls.schemas import CallbackIn, CallPublic, ConferenceIn, TakeIn, TransferIn
 from telephony.calls.state import Call

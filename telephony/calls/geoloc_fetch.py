@@ -5,10 +5,13 @@ Asterisk's res_pjsip_geolocation passes a by-reference location (``Geolocation:
 ``URI="..."``; dereferencing it is ours (RFC 6442 §3 leaves the method to the
 URI scheme; HELD over https is the usual one, a plain GET returns the PIDF-LO).
 
-The URI comes from the network, so the fetch is hardened: only http and https, no
-redirects (a redirect could point us at an internal service), a short timeout, a
-size limit counted while reading, and XML parsed with defusedxml (no entities, no
-external DTDs). Anything wrong means "no location": the call goes on without it.
+The URI comes from the network, so the fetch is hardened: only http and https; the
+host resolved and refused unless every address is public or it is one of the
+carriers' location servers (``telephony.calls.egress``), and the connection made to
+the checked address; at most ``MAX_REDIRECTS`` redirects, each hop checked the same
+way; a short timeout, a size limit counted while reading, and XML parsed with
+defusedxml (no entities, no external DTDs). Anything wrong means "no location": the
+call goes on without it.
 """
 
 from __future__ import annotations
@@ -22,12 +25,14 @@ import httpx
 from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
+from telephony.calls.egress import EgressRefused, resolve_target
 from telephony.calls.geoloc import CallerLocation, _point
 from telephony.settings import TelephonySettings
 
 log = logging.getLogger(__name__)
 
 PIDF_TYPES = ("application/pidf+xml", "application/xml", "text/xml")
+MAX_REDIRECTS = 3
 
 
 def _local(tag: str) -> str:
@@ -63,6 +68,7 @@ class LocationFetcher:
     ) -> None:
         self.timeout_s = settings.location_fetch_timeout_s
         self.max_bytes = settings.location_max_bytes
+        self.servers = frozenset(h.lower() for h in settings.location_servers)
         self._transport = transport
         self._http: httpx.AsyncClient | None = None
 
@@ -89,21 +95,46 @@ class LocationFetcher:
         if self._http is None:
             raise RuntimeError("LocationFetcher used outside 'async with'")
         url = httpx.URL(uri) if uri.startswith(("http://", "https://")) else None
-        if url is None or url.scheme not in ("http", "https") or not url.host:
-            log.info("location URI scheme not fetched", extra={"uri": uri[:100]})
-            return None
-        try:
-            async with self._http.stream("GET", url) as r:
-                if r.status_code != 200:
-                    log.info("location URI answered %s", r.status_code)
-                    return None
-                body = bytearray()
-                async for chunk in r.aiter_bytes():
-                    body += chunk
-                    if len(body) > self.max_bytes:
-                        log.warning("location document too large", extra={"uri": uri[:100]})
-                        return None
-        except httpx.HTTPError as exc:
-            log.info("location URI not fetched: %s", type(exc).__name__)
-            return None
-        return parse_pidf(bytes(body))
+        for _hop in range(MAX_REDIRECTS + 1):
+            if url is None or url.scheme not in ("http", "https") or not url.host:
+                log.info("location URI scheme not fetched", extra={"uri": uri[:100]})
+                return None
+            try:
+                status, body, location = await self._get(url)
+            except EgressRefused as exc:
+                log.warning("location URI refused: %s", exc, extra={"uri": uri[:100]})
+                return None
+            except httpx.HTTPError as exc:
+                log.info("location URI not fetched: %s", type(exc).__name__)
+                return None
+            if status in (301, 302, 303, 307, 308) and location:
+                url = url.join(location)
+                continue
+            if status != 200 or body is None:
+                log.info("location URI answered %s", status)
+                return None
+            return parse_pidf(body)
+        log.info("location URI redirected too often", extra={"uri": uri[:100]})
+        return None
+
+    async def _get(self, url: httpx.URL) -> tuple[int, bytes | None, str | None]:
+        """One GET to the checked address of ``url``'s host (status, body, Location)."""
+        if self._http is None:
+            raise RuntimeError("LocationFetcher used outside 'async with'")
+        port = url.port or (443 if url.scheme == "https" else 80)
+        target = await resolve_target(url.host, port, self.servers)
+        pinned = url.copy_with(host=target.address)
+        # Host header and TLS server name stay the original host: virtual hosting
+        # and certificate checks work while the socket goes where we checked.
+        headers = {"Host": url.netloc.decode("ascii")}
+        ext = {"sni_hostname": url.host} if url.scheme == "https" else {}
+        async with self._http.stream("GET", pinned, headers=headers, extensions=ext) as r:
+            if r.status_code != 200:
+                return r.status_code, None, r.headers.get("location")
+            body = bytearray()
+            async for chunk in r.aiter_bytes():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    log.warning("location document too large", extra={"uri": str(url)[:100]})
+                    return r.status_code, None, None
+            return r.status_code, bytes(body), None

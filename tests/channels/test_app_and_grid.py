@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from sqlalchemy import select
 
-from channels.tables import MediationRow
+from channels.tables import MediationRow, OutboundMessageRow
 from channels.wiring import Channels
 from core.auth.models import Role
 from core.orgmap.tables import UnitRow
@@ -122,6 +124,15 @@ async def test_wechat_identity_bound_by_the_app_sees_the_phones_cases(
     openid = "oQX110citizen000000000000009"
     assert number not in await channels.citizens.recent_text({openid})
     bind = {"channel": "wechat", "external_id": openid, "phone": PHONE}
+    r = await ch_client.post("/api/v1/channels/app/identities/codes", json=bind, headers=gateway)
+    assert r.status_code == 202
+    async with channels.core.db.session() as s:
+        sms = await s.scalar(
+            select(OutboundMessageRow.payload).where(OutboundMessageRow.recipient == PHONE)
+        )
+    code = re.search(r"\d{6}", str(sms))
+    assert code is not None
+    bind["code"] = code.group(0)
     r = await ch_client.post("/api/v1/channels/app/identities", json=bind, headers=gateway)
     assert r.status_code == 204
     senders = await channels.citizens.senders_for("wechat", openid)

@@ -3,6 +3,7 @@ pushed and signed as the fan-service platform does, replies posted back."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import httpx
@@ -94,3 +95,26 @@ async def test_expired_token_is_a_typed_error_and_the_cursor_stays(
         await channels.weibo_service().poll_once()
     assert info.value.details["error_code"] == 21327
     assert await contact_count(channels, "weibo") == 0
+
+
+async def test_a_captured_push_cannot_be_replayed_with_another_body(
+    ch_client: httpx.AsyncClient, channels: Channels
+) -> None:
+    """Finding 11: Weibo's signature leaves the body out, so a nonce counts once."""
+    pusher = WeiboPusher(DEMO_APP_SECRET)
+    params = "&".join(f"{k}={v}" for k, v in pusher.params().items())
+    push = {
+        "type": "text",
+        "receiver_id": 3000110110,
+        "sender_id": int(UID),
+        "created_at": "Wed Nov 25 10:01:00 +0800 2026",
+        "text": "我要举报黑车",
+        "data": {},
+    }
+    url = f"/channels/weibo/push?{params}"
+    r = await ch_client.post(url, content=json.dumps(push, ensure_ascii=False).encode())
+    assert r.status_code == 200
+    forged = {**push, "text": "一键报警：有人持刀伤人", "sender_id": int(UID) + 1}
+    r = await ch_client.post(url, content=json.dumps(forged, ensure_ascii=False).encode())
+    assert (r.status_code, r.json()["error_id"]) == (401, "replay-rejected")
+    assert await contact_count(channels, "weibo") == 1

@@ -169,3 +169,20 @@ async def test_every_route_and_role_matches_the_access_matrix(
                 )
     assert not failures, "\n".join(failures)
     assert len(checks) > 30  # the whole API was enumerated
+
+
+# Issue 14's routes, named so that a refactor cannot drop their guard unnoticed
+# (the walk above checks the roles; this checks the permission each one demands).
+ISSUE_14: dict[tuple[str, str], Perm] = {
+    ("GET", "/api/v1/audit"): Perm.audit_read,
+    ("POST", "/api/v1/auth/users/{username}/unlock"): Perm.users_manage,
+    ("POST", "/api/v1/channels/app/identities/codes"): Perm.contacts_create,
+    ("POST", "/api/v1/channels/app/identities"): Perm.contacts_create,
+}
+
+
+async def test_the_security_routes_demand_their_permissions(app: FastAPI) -> None:
+    found = {(m, p): _perm_of(r.dependant) for m, p, r in _routes(app)}
+    for key, perm in ISSUE_14.items():
+        assert found[key] is perm, key
+    assert MATRIX[Perm.audit_read] == frozenset({Role.admin, Role.auditor})

@@ -68,7 +68,7 @@ async def test_browser_session_needs_the_csrf_token_for_changes(client: httpx.As
     [
         ("calltaker", "demo-calltaker-110", 201),
         ("dispatcher", "demo-dispatcher-110", 201),
-        ("gateway", "demo-gateway-110", 201),
+        ("gateway", "demo-gateway-110", 403),  # a phone call is not the gateway's to claim
         ("police", "demo-unit-110", 403),
         ("leader", "demo-leader-110", 403),
         ("auditor", "demo-auditor-110", 403),
@@ -81,7 +81,8 @@ async def test_who_may_post_contacts(
     r = await client.post("/api/v1/contacts", headers=h, json=CONTACT)
     assert r.status_code == status
     if status == 403:
-        assert r.json()["error_id"] == "permission-denied"
+        expected = "channel-not-claimable" if user == "gateway" else "permission-denied"
+        assert r.json()["error_id"] == expected
 
 
 async def test_unit_staff_see_only_their_units_cases_and_phones_masked(
@@ -170,20 +171,6 @@ async def test_failed_logins_are_audited(client: httpx.AsyncClient, app: object)
     async with app.state.core.db.session() as s:  # type: ignore[attr-defined]
         rows = (await s.scalars(select(AuditRow).where(AuditRow.actor == "leader"))).all()
     assert [r.action for r in rows] == ["login.failed"]
-
-
-async def test_repeated_failures_lock_the_account_but_not_others(client: httpx.AsyncClient) -> None:
-    for _ in range(5):
-        r = await client.post(
-            "/api/v1/auth/token", data={"username": "auditor", "password": "guess"}
-        )
-        assert r.status_code == 401
-    locked = await client.post(
-        "/api/v1/auth/token", data={"username": "auditor", "password": "demo-auditor-110"}
-    )
-    assert (locked.status_code, locked.json()["error_id"]) == (429, "too-many-attempts")
-    assert locked.json()["details"]["retry_after_s"] > 0
-    await login(client, "calltaker", "demo-calltaker-110")  # other accounts still work
 
 
 async def test_unit_staff_list_their_own_open_instructions(
