@@ -14,6 +14,7 @@ from core.auth.api import router as auth_router
 from core.cases.api import router as cases_router
 from core.cases.instructions_api import router as instructions_router
 from core.clock import Clock, utc_clock
+from core.console.api import router as console_router
 from core.escalation.api import router as escalation_router
 from core.metrics import Metrics, MetricsMiddleware
 from core.orgmap.api import router as orgmap_router
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
     for r in (
         system_router,
         auth_router,
+        console_router,  # before cases_router: /cases/search is not a case number
         cases_router,
         queue_router,
         triage_links_router,

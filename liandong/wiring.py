@@ -23,6 +23,7 @@ from core.auth import api as auth_api
 from core.cases import api as cases_api
 from core.cases import instructions_api
 from core.clock import Clock, utc_clock
+from core.console import api as console_api
 from core.escalation import api as escalation_api
 from core.metrics import Metrics
 from core.orgmap import api as orgmap_api
@@ -90,10 +91,11 @@ def core_routes_can_use(
     triage_api.LinkNeeds,
     orgmap_api.Needs,
     escalation_api.Needs,
+    console_api.Needs,
 ]:
     """Never called: mypy checks here that ``CoreServices`` gives every core route the
     services its ``Needs`` protocol names (they cannot import ``core.wiring``)."""
-    return core, core, core, core, core, core, core
+    return core, core, core, core, core, core, core, core
 
 
 def channel_routes_can_use(
