@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from core.auth.deps import client_address, require
 from core.auth.models import Principal, Role
@@ -26,6 +27,7 @@ from core.console.search import search
 from core.console.timeline import timeline
 from core.deps import state
 from core.errors import InvalidInput
+from core.orgmap.tables import UnitRow
 from core.settings import CoreSettings
 from core.storage.engine import Database
 
@@ -54,6 +56,7 @@ class Needs(Protocol):
 
 Services = Annotated[Needs, Depends(state("core"))]
 Reader = Annotated[Principal, Depends(require(Perm.cases_read))]
+Triage = Annotated[Principal, Depends(require(Perm.cases_triage))]
 LogReader = Annotated[Principal, Depends(require(Perm.caselog_read))]
 Filters = Annotated[SearchQuery, Query()]
 ExportFilters = Annotated[ExportQuery, Query()]
@@ -165,3 +168,23 @@ async def case_timeline(number: str, user: LogReader, c: Services, request: Requ
         user.username, "case.timeline", target=number, address=client_address(request)
     )
     return Timeline(number=number, items=items)
+
+
+@router.get(
+    "/console/transfer-targets",
+    summary="Every department and township center with a phone (转接 / 三方通话 targets)",
+)
+async def transfer_targets(user: Triage, c: Services) -> list[dict[str, object]]:
+    async with c.db.session() as s:
+        rows = await s.execute(
+            select(UnitRow.id, UnitRow.name, UnitRow.kind, UnitRow.phone)
+            .where(UnitRow.kind.in_(["department", "township"]), UnitRow.phone.is_not(None))
+            .order_by(UnitRow.kind, UnitRow.code)
+        )
+        # The call API dials digits only (telephony.calls.dialing.number): 0857-4265443
+        # is sent as 08574265443 through the carrier trunk.
+        return [
+            {"id": i, "name": n, "kind": k, "phone": p, "target": "".join(filter(str.isdigit, p))}
+            for i, n, k, p in rows
+            if p and any(ch.isdigit() for ch in p)
+        ]
