@@ -21,7 +21,7 @@ from core.auth.service import AuthService
 from core.cases.service import CaseService
 from core.clock import Clock
 from core.console import export
-from core.console.models import SearchFilters
+from core.console.models import SHORT_WINDOW, TRIGRAM, SearchFilters
 from core.console.schemas import ExportQuery, SearchPage, SearchQuery, Timeline
 from core.console.search import search
 from core.console.timeline import timeline
@@ -71,7 +71,8 @@ def _day(d: date | None, tz: str, days: int = 0) -> datetime | None:
     return local.astimezone(UTC)
 
 
-def filters(q: SearchQuery, tz: str) -> SearchFilters:
+def filters(q: SearchQuery, tz: str, now: datetime) -> tuple[SearchFilters, str | None]:
+    """The filters as the search runs them, and a note when it narrowed them."""
     if q.date_from and q.date_to and q.date_to < q.date_from:
         raise InvalidInput(
             "date_to is before date_from",
@@ -79,12 +80,16 @@ def filters(q: SearchQuery, tz: str) -> SearchFilters:
             details={"date_from": str(q.date_from), "date_to": str(q.date_to)},
         )
     text = (q.q or "").strip() or None
+    since, note = _day(q.date_from, tz), None
+    if text and len(text) < TRIGRAM and since is None:
+        since = now - SHORT_WINDOW
+        note = f"关键词不足{TRIGRAM}个字：只查近{SHORT_WINDOW.days}天（可指定日期范围）"
     return SearchFilters(
         q=text, number=q.number, phone=q.phone, category=q.category,
         township_id=q.township_id, grid_id=q.grid_id, unit_id=q.unit_id, state=q.state,
-        since=_day(q.date_from, tz), until=_day(q.date_to, tz, days=1),
+        since=since, until=_day(q.date_to, tz, days=1),
         channel=q.channel, hotline=q.hotline, overdue=q.overdue, escalated=q.escalated,
-    )  # fmt: skip
+    ), note  # fmt: skip
 
 
 async def _audit_phone(c: Needs, user: Principal, q: SearchQuery, request: Request) -> None:
@@ -105,13 +110,14 @@ def _scope(user: Principal) -> int | None:
 
 @router.get("/cases/search", response_model=SearchPage, summary="Search cases (paged)")
 async def search_cases(q: Filters, user: Reader, c: Services, request: Request) -> SearchPage:
-    f = filters(q, c.settings.cases.timezone)
+    now = c.clock()
+    f, note = filters(q, c.settings.cases.timezone, now)
     await _audit_phone(c, user, q, request)
     async with c.db.session() as s:
         items, total = await search(
-            s, f, now=c.clock(), unit_scope=_scope(user), offset=q.offset, limit=q.limit
+            s, f, now=now, unit_scope=_scope(user), offset=q.offset, limit=q.limit
         )
-    return SearchPage(items=items, total=total, offset=q.offset, limit=q.limit)
+    return SearchPage(items=items, total=total, offset=q.offset, limit=q.limit, note=note)
 
 
 @router.get(
@@ -125,9 +131,9 @@ async def export_cases(
     c: Services,
     request: Request,
 ) -> Response:
-    f = filters(q, c.settings.cases.timezone)
-    await _audit_phone(c, user, q, request)
     now = c.clock()
+    f, _ = filters(q, c.settings.cases.timezone, now)
+    await _audit_phone(c, user, q, request)
     async with c.db.session() as s:
         items, total = await search(
             s, f, now=now, unit_scope=_scope(user), offset=0, limit=EXPORT_MAX + 1

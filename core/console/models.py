@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 # Below this many characters a fragment has no trigram: SQLite's FTS5 trigram index
 # cannot answer it, so the search scans with LIKE instead (same result, slower).
 TRIGRAM = 3
+# No index answers such a fragment on either database (no trigram): without a date
+# range it searches this many days back, so one keystroke cannot scan every contact.
+SHORT_WINDOW = timedelta(days=31)
+# A contact may have reached the platform a little before its case was opened.
+CONTACT_LEAD = timedelta(days=1)
 
 
 # The console's words for categories (as agent_desktop/static/common.js LD.CATEGORY).

@@ -56,6 +56,7 @@ class SearchPage(BaseModel):
     total: int
     offset: int
     limit: int
+    note: str | None = Field(None, description="set when the search narrowed the filters")
 
 
 class TimelineItem(BaseModel):

@@ -20,7 +20,13 @@ from core.cases.instructions_api import OPEN
 from core.cases.models import STATE_LABELS, CaseState
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
 from core.cases.views import mask_phone
-from core.console.models import TRIGRAM, SearchFilters, fts_phrase, like_pattern
+from core.console.models import (
+    CONTACT_LEAD,
+    TRIGRAM,
+    SearchFilters,
+    fts_phrase,
+    like_pattern,
+)
 from core.console.schemas import SearchItem
 from core.escalation.tables import EscalationStepRow
 from core.orgmap.tables import UnitRow
@@ -28,7 +34,7 @@ from core.orgmap.tables import UnitRow
 _FTS = "SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH :fts"
 
 
-def _text_match(fragment: str, dialect: str) -> ColumnElement[bool]:
+def _text_match(fragment: str, dialect: str, since: datetime | None) -> ColumnElement[bool]:
     """Cases with a contact whose text or transcript contains the fragment."""
     if dialect == "sqlite" and len(fragment) >= TRIGRAM:
         rowids = text(_FTS).bindparams(fts=fts_phrase(fragment)).columns(column("rowid"))
@@ -41,6 +47,9 @@ def _text_match(fragment: str, dialect: str) -> ColumnElement[bool]:
                 ContactRow.transcript.ilike(pattern, escape="\\"),
             )
         )
+        if since is not None:
+            # The date range bounds the scan too (contacts.received_at is indexed).
+            hits = hits.where(ContactRow.received_at >= since - CONTACT_LEAD)
     return CaseRow.id.in_(hits)
 
 
@@ -57,7 +66,7 @@ def _open_overdue(now: datetime) -> ColumnElement[bool]:
 def conditions(f: SearchFilters, now: datetime, dialect: str) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if f.q:
-        where.append(_text_match(f.q, dialect))
+        where.append(_text_match(f.q, dialect, f.since))
     if f.number:
         # Case numbers are QX-YYYYMMDD-NNNNN: a prefix finds a day's cases.
         where.append(CaseRow.number.startswith(f.number.upper(), autoescape=True))
