@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from agent_desktop.api import mount as mount_desktop
 from channels.api import include as include_channels
+from core.admin.api import router as admin_router
 from core.auth.api import router as auth_router
 from core.cases.api import router as cases_router
 from core.cases.instructions_api import router as instructions_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
         feedback_router,
         reports_router,
         calls_router,
+        admin_router,
     ):
         app.include_router(r)
     mount_desktop(app)

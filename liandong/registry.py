@@ -2,8 +2,10 @@
 
 from asr import tables as asr_tables
 from channels import tables as channel_tables
+from core.admin import tables as admin_tables
 from core.auth import tables as auth_tables
 from core.cases import tables as case_tables
+from core.dispatch import tables as dispatch_tables
 from core.escalation import tables as escalation_tables
 from core.orgmap import tables as orgmap_tables
 from core.queue import tables as queue_tables
@@ -15,10 +17,12 @@ from telephony.fastagi import tables as fastagi_tables
 metadata = Base.metadata
 
 __all__ = [
+    "admin_tables",
     "asr_tables",
     "auth_tables",
     "case_tables",
     "channel_tables",
+    "dispatch_tables",
     "escalation_tables",
     "fastagi_tables",
     "feedback_tables",

@@ -19,6 +19,7 @@ from channels.stb import api as stb_api
 from channels.wechat import api as wechat_api
 from channels.weibo import api as weibo_api
 from channels.wiring import Channels, build_channels
+from core.admin.service import AdminService
 from core.auth import api as auth_api
 from core.cases import api as cases_api
 from core.cases import instructions_api
@@ -64,6 +65,7 @@ class Web:
     feedback: Feedback
     reports: ReportService
     calls: CallsApi
+    admin: AdminService
 
 
 async def build_web(
@@ -78,6 +80,7 @@ async def build_web(
         feedback=build_feedback(core, settings.feedback),
         reports=build_reports(core, settings.reports),
         calls=build_calls_api(core, settings.telephony),
+        admin=AdminService(core.db, core.auth, core.clock),
     )
 
 

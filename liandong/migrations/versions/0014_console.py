@@ -1,4 +1,5 @@
-"""console: text search over contacts for the case search (issue 15).
+"""console: text search over contacts for the case search, and what the admin console
+changes without a restart — duty overrides, catalogue limits, the change history (issue 15).
 
 SQLite: an FTS5 index with the trigram tokenizer over ``contacts.text`` and
 ``contacts.transcript`` (external content, kept by triggers). Chinese has no spaces
@@ -13,6 +14,7 @@ Revises: 0013
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
@@ -27,7 +29,57 @@ _FTS_DELETE = (
 )
 
 
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _ts(name: str, nullable: bool = False) -> sa.Column:  # type: ignore[type-arg]
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
+
+
+def _admin_tables() -> None:
+    op.create_table(
+        "duty_overrides",
+        sa.Column("unit_id", BigId, nullable=False),
+        sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("person_id", BigId, nullable=False),
+        sa.Column("changed_by", sa.String(64), nullable=False),
+        _ts("changed_at"),
+        sa.ForeignKeyConstraint(
+            ["unit_id"], ["units.id"], name=op.f("fk_duty_overrides_unit_id_units")
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["people.id"], name=op.f("fk_duty_overrides_person_id_people")
+        ),
+        sa.PrimaryKeyConstraint("unit_id", "day", name=op.f("pk_duty_overrides")),
+    )
+    op.create_table(
+        "catalogue_overrides",
+        sa.Column("rule_id", sa.String(48), nullable=False),
+        sa.Column("ack", sa.String(32), nullable=False),
+        sa.Column("done", sa.String(32), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("changed_by", sa.String(64), nullable=False),
+        _ts("changed_at"),
+        sa.PrimaryKeyConstraint("rule_id", name=op.f("pk_catalogue_overrides")),
+    )
+    op.create_table(
+        "admin_changes",
+        sa.Column("id", BigId, autoincrement=True, nullable=False),
+        _ts("at"),
+        sa.Column("actor", sa.String(64), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("target", sa.String(100), nullable=False),
+        sa.Column("before", sa.JSON(), nullable=False),
+        sa.Column("after", sa.JSON(), nullable=False),
+        sa.Column("undoes", BigId, nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_admin_changes")),
+        sqlite_autoincrement=True,
+    )
+    op.create_index(op.f("ix_admin_changes_at"), "admin_changes", ["at"])
+
+
 def upgrade() -> None:
+    _admin_tables()
     if op.get_bind().dialect.name == "postgresql":
         # Trusted extension since PostgreSQL 13: the database owner may create it.
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -56,6 +108,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for table in ("admin_changes", "catalogue_overrides", "duty_overrides"):
+        op.drop_table(table)
     if op.get_bind().dialect.name == "postgresql":
         for column in ("text", "transcript"):
             op.execute(f"DROP INDEX ix_contacts_{column}_trgm")
