@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from liandong.settings import Settings
+from tests.agent_desktop.a11y import violations
 from tests.agent_desktop.conftest import copy_to_docs, login, serve
 from tests.conftest import login as api_login
 
@@ -51,7 +52,9 @@ async def test_a_dispatcher_finds_a_case_by_a_fragment_and_reads_its_timeline(
     base: str, browser: Any, screenshots: Path
 ) -> None:
     number = await _story(base)
-    page = await browser.new_page(viewport={"width": 1500, "height": 1000})
+    # bypass_csp only so that axe-core can be injected (the desk's CSP refuses it).
+    context = await browser.new_context(bypass_csp=True, viewport={"width": 1500, "height": 1000})
+    page = await context.new_page()
     await login(page, base, "/desk/", "dispatcher", "demo-dispatcher-110")
     await page.keyboard.press("f")  # the shortcut opens the search and focuses the box
     assert await page.evaluate("document.activeElement.id") == "s-q"
@@ -75,4 +78,5 @@ async def test_a_dispatcher_finds_a_case_by_a_fragment_and_reads_its_timeline(
     assert "下水道不归公安管" in text and "转住建部门处理" in text
     await page.screenshot(path=str(screenshots / "search.png"), full_page=True)
     copy_to_docs(["search.png"])
-    await page.close()
+    assert await violations(page) == []  # axe-core: no serious or critical violation
+    await context.close()

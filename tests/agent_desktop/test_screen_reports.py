@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from liandong.settings import Settings
+from tests.agent_desktop.a11y import violations
 from tests.agent_desktop.conftest import login, serve
 
 pytestmark = pytest.mark.anyio
@@ -26,11 +27,13 @@ async def base(settings: Settings) -> AsyncIterator[str]:
 async def test_a_leader_downloads_the_months_xlsx_with_charts_from_the_big_screen(
     base: str, browser: Any, tmp_path: Path
 ) -> None:
-    context = await browser.new_context(accept_downloads=True)
+    # bypass_csp only so that axe-core can be injected (the desk's CSP refuses it).
+    context = await browser.new_context(accept_downloads=True, bypass_csp=True)
     page = await context.new_page()
     await login(page, base, "/desk/screen.html", "leader", "demo-leader-110")
     link = page.locator("#report-links a", has_text="月度通报 XLSX")
     await link.wait_for(state="visible", timeout=10_000)
+    assert await violations(page) == []  # axe-core: no serious or critical violation
     async with page.expect_download(timeout=60_000) as info:
         await link.click()
     download = await info.value
