@@ -51,7 +51,8 @@ LD.search.run = async function (offset) {
     const page = await LD.api(`/api/v1/cases/search?${p}`);
     LD.search.offset = offset; LD.search.total = page.total;
     LD.search.render(page);
-    status.textContent = (page.total ? `共 ${page.total} 件，第 ${offset + 1}–${offset + page.items.length} 件` : "没有符合条件的工单") +
+    const total = page.total_capped ? `超过 ${page.total - 1} 件（请缩小条件）` : `共 ${page.total} 件`;
+    status.textContent = (page.total ? `${total}，第 ${offset + 1}–${offset + page.items.length} 件` : "没有符合条件的工单") +
       (page.note ? `（${page.note}）` : "");
   } catch (e) { status.textContent = `查询失败：${e.message}`; }
 };

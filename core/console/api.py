@@ -21,7 +21,7 @@ from core.auth.service import AuthService
 from core.cases.service import CaseService
 from core.clock import Clock
 from core.console import export
-from core.console.models import SHORT_WINDOW, TRIGRAM, SearchFilters
+from core.console.models import COUNT_CAP, SHORT_WINDOW, TRIGRAM, SearchFilters
 from core.console.schemas import ExportQuery, SearchPage, SearchQuery, Timeline
 from core.console.search import search
 from core.console.timeline import timeline
@@ -32,7 +32,7 @@ from core.settings import CoreSettings
 from core.storage.engine import Database
 
 # An export is one answer built in memory: past this, narrow the filters instead.
-EXPORT_MAX = 20_000
+EXPORT_MAX = COUNT_CAP
 
 
 class Needs(Protocol):
@@ -117,7 +117,10 @@ async def search_cases(q: Filters, user: Reader, c: Services, request: Request) 
         items, total = await search(
             s, f, now=now, unit_scope=_scope(user), offset=q.offset, limit=q.limit
         )
-    return SearchPage(items=items, total=total, offset=q.offset, limit=q.limit, note=note)
+    return SearchPage(
+        items=items, total=total, total_capped=total > COUNT_CAP, offset=q.offset,
+        limit=q.limit, note=note,
+    )  # fmt: skip
 
 
 @router.get(

@@ -53,7 +53,8 @@ class SearchItem(BaseModel):
 
 class SearchPage(BaseModel):
     items: list[SearchItem]
-    total: int
+    total: int = Field(description="matching cases; at most COUNT_CAP + 1 (see total_capped)")
+    total_capped: bool = Field(False, description="more than 10,000 match: total is 10,001")
     offset: int
     limit: int
     note: str | None = Field(None, description="set when the search narrowed the filters")

@@ -78,8 +78,17 @@ def _admin_tables() -> None:
     op.create_index(op.f("ix_admin_changes_at"), "admin_changes", ["at"])
 
 
+# The console's "overdue" filter reads open instructions only; a year holds about a
+# million closed ones. Same state list, same order as core.console.search uses.
+_OPEN_INSTRUCTIONS = (
+    "CREATE INDEX ix_instructions_open ON instructions (case_id, done_deadline, ack_deadline) "
+    "WHERE state IN ('acknowledged', 'in_progress', 'sent')"
+)
+
+
 def upgrade() -> None:
     _admin_tables()
+    op.execute(_OPEN_INSTRUCTIONS)
     if op.get_bind().dialect.name == "postgresql":
         # Trusted extension since PostgreSQL 13: the database owner may create it.
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
@@ -108,6 +117,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX ix_instructions_open")
     for table in ("admin_changes", "catalogue_overrides", "duty_overrides"):
         op.drop_table(table)
     if op.get_bind().dialect.name == "postgresql":

@@ -16,6 +16,8 @@ from sqlalchemy import select, update
 
 from core.auth.tables import AuditRow
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
+from core.console.models import SearchFilters
+from core.console.search import search
 from tests.conftest import login
 from tests.core.console.conftest import contact
 
@@ -208,3 +210,17 @@ async def test_a_one_or_two_character_fragment_searches_the_last_31_days_unless_
     # Three characters or more use the index over all time.
     assert _numbers(await _search(client, dispatcher, q="的狗又")) == {new}
     assert _numbers(await _search(client, dispatcher, q="家的狗")) == {old}
+
+
+async def test_counting_stops_past_the_cap_and_the_page_is_still_served(
+    client: httpx.AsyncClient, app: Any, dispatcher: dict[str, str]
+) -> None:
+    numbers = [await contact(client, dispatcher, PIPE, f"1380000{i:04d}") for i in range(4)]
+    async with app.state.core.db.session() as s:
+        items, total = await search(
+            s, SearchFilters(q="水管爆"), now=app.state.core.clock(), limit=2, count_cap=2
+        )
+    assert total == 3  # "more than 2"
+    assert [i.number for i in items] == numbers[::-1][:2]
+    body = await _search(client, dispatcher, q="水管爆")
+    assert body["total"] == 4 and body["total_capped"] is False
