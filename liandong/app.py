@@ -11,12 +11,14 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from agent_desktop.api import mount as mount_desktop
 from channels.api import include as include_channels
+from core.admin.api import router as admin_router
 from core.auth.api import router as auth_router
 from core.auth.audit_api import router as audit_router
 from core.cases.api import router as cases_router
 from core.cases.instructions_api import router as instructions_router
 from core.clock import Clock, utc_clock
 from core.delivery.api import router as delivery_router
+from core.console.api import router as console_router
 from core.escalation.api import router as escalation_router
 from core.metrics import Metrics, MetricsMiddleware
 from core.orgmap.api import router as orgmap_router
@@ -71,6 +73,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
     for r in (
         system_router,
         auth_router,
+        console_router,  # before cases_router: /cases/search is not a case number
         cases_router,
         queue_router,
         triage_links_router,
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_clock) -> Fa
         supervise_router,
         delivery_router,
         audit_router,
+        admin_router,
     ):
         app.include_router(r)
     mount_desktop(app)

@@ -20,6 +20,7 @@ from channels.stb import api as stb_api
 from channels.wechat import api as wechat_api
 from channels.weibo import api as weibo_api
 from channels.wiring import Channels, build_channels
+from core.admin.service import AdminService
 from core.auth import api as auth_api
 from core.auth import audit_api
 from core.cases import api as cases_api
@@ -28,6 +29,7 @@ from core.clock import Clock, utc_clock
 from core.delivery.service import DeliveryService
 from core.delivery.wiring import build_delivery, build_worker
 from core.delivery.worker import DeliveryWorker
+from core.console import api as console_api
 from core.escalation import api as escalation_api
 from core.metrics import Metrics
 from core.orgmap import api as orgmap_api
@@ -73,6 +75,7 @@ class Web:
     calls: CallsApi
     seats: SeatsApi
     delivery: DeliveryService
+    admin: AdminService
 
 
 async def build_web(
@@ -93,6 +96,7 @@ async def build_web(
         calls=build_calls_api(core, settings.telephony),
         seats=build_seats_api(core, settings.telephony),
         delivery=delivery,
+        admin=AdminService(core.db, core.auth, core.clock),
     )
 
 
@@ -151,6 +155,7 @@ def core_routes_can_use(
     orgmap_api.Needs,
     escalation_api.Needs,
     audit_api.Needs,
+    console_api.Needs,
 ]:
     """Never called: mypy checks here that ``CoreServices`` gives every core route the
     services its ``Needs`` protocol names (they cannot import ``core.wiring``)."""

@@ -1,6 +1,6 @@
 """The report as an Excel workbook (openpyxl): one sheet per group, then the stages,
-the trend and the definitions. Rates are real numbers formatted as percentages, so
-the office can sort and re-compute them."""
+the trend and the definitions, with native charts (``reports.charts``). Rates are
+real numbers formatted as percentages, so the office can sort and re-compute them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from core.ratings.models import RATING_LABELS, STAGES, Rating
+from reports import charts
 from reports.figures import UnitFigures
 from reports.service import DEFINITIONS, LEVELS, Report, stage_label
 
@@ -56,6 +57,7 @@ def _sheet(wb: Workbook, title: str, report: Report, kind: str, first: bool) -> 
     for col in (7, 9, 14):
         for (cell,) in ws.iter_rows(min_row=3, min_col=col, max_col=col):
             cell.number_format = PCT
+    charts.score_ranking(ws, 3, ws.max_row, f"{get_column_letter(len(UNIT_HEADERS) + 2)}3")
     ws.freeze_panes = "C3"
     ws.column_dimensions["B"].width = 34
     for i in range(3, len(UNIT_HEADERS) + 1):
@@ -68,6 +70,7 @@ def render_xlsx(report: Report) -> bytes:
     _sheet(wb, "市直部门", report, "department", first=False)
 
     ws = wb.create_sheet("分环节满意度")
+    header = 1
     ws.append(["环节", *(RATING_LABELS[r] for r in Rating), "评价数", "满意率"])
     for stage in ("overall", *(s.value for s in STAGES)):
         counts = report.city.stages.get(stage, {})
@@ -76,6 +79,7 @@ def render_xlsx(report: Report) -> bytes:
         ws.append([stage_label(stage), *(counts.get(int(r), 0) for r in Rating), n,
                    good / n if n else None])  # fmt: skip
         ws.cell(ws.max_row, 6).number_format = PCT
+    charts.stage_satisfaction(ws, header, ws.max_row, "H2")
     ws.append([])
     ws.append(["回访抽查", "抽取", report.city.sample_picked, "已回访", report.city.sample_done])
 
@@ -88,14 +92,18 @@ def render_xlsx(report: Report) -> bytes:
     ws.append(["点名通报乡镇", "、".join(u.name for u in report.flagged) or "无"])
     ws.append([])
     ws.append(["渠道", "来件"])
+    header = ws.max_row
     for ch, n in sorted(report.city.by_channel.items()):
         ws.append([ch, n])
+    charts.channels(ws, header, ws.max_row, "H1")
     ws.append([])
     ws.append(["月份", "承办量", "按时签收率", "按时办结率", "满意率"])
+    header = ws.max_row
     for m in report.trend:
         ws.append([m["month"], m["volume"], m["ack_rate"], m["done_rate"], m["satisfaction"]])
         for col in (3, 4, 5):
             ws.cell(ws.max_row, col).number_format = PCT
+    charts.trend(ws, header, ws.max_row, "H18")
 
     ws = wb.create_sheet("口径说明")
     for line in DEFINITIONS:

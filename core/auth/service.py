@@ -167,6 +167,11 @@ class AuthService:
         self._cache[ckey] = (time.monotonic(), principal, token.expires_at, token.csrf_token)
         return principal, token.csrf_token
 
+    def forget_cached(self) -> None:
+        """Drop this process's cache of resolved sessions (an account was disabled or its
+        password reset); other processes forget within ``CACHE_TTL_S``."""
+        self._cache.clear()
+
     async def revoke(self, secret: str) -> None:
         key = _digest(secret)
         for kind in ("bearer", "session"):

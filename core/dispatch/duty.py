@@ -18,9 +18,9 @@ head is told (heads are reachable at any hour and are the first push of R12 anyw
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from core.worktime.calendar import WorkCalendar
@@ -109,12 +109,24 @@ def duty_day(at: datetime, cal: WorkCalendar) -> int:
     return shifted.date().toordinal()
 
 
+def duty_date(at: datetime, cal: WorkCalendar) -> date:
+    """The duty day ``at`` belongs to, as the date it started on (rosters name it)."""
+    return date.fromordinal(duty_day(at, cal))
+
+
 def on_duty(
-    unit: DutyUnit, staff: Sequence[Staff], at: datetime, cal: WorkCalendar
+    unit: DutyUnit,
+    staff: Sequence[Staff],
+    at: datetime,
+    cal: WorkCalendar,
+    rostered: int | None = None,
 ) -> Staff | None:
-    """Who of ``staff`` is on duty at ``unit`` at ``at`` (rotating by duty day), or None."""
+    """Who of ``staff`` is on duty at ``unit`` at ``at`` (rotating by duty day), or None.
+    ``rostered``: the person an administrator put on duty that day (over the rotation)."""
     if not window_open(unit, at, cal):
         return None
+    if rostered is not None:
+        return next((s for s in staff if s.person_id == rostered), Staff(rostered, "rostered"))
     people = duty_staff(unit, staff)
     if not people:
         return None
@@ -139,18 +151,21 @@ def assign(
     heads: Sequence[Staff] = (),
     fallback: DutyUnit | None = None,
     fallback_staff: Sequence[Staff] = (),
+    rostered: Mapping[int, int] | None = None,
 ) -> Assignment:
     """Who receives a new instruction for ``lead`` at ``at``.
 
     ``urgent`` means the acknowledge limit runs on the wall clock; ``heads`` are the
     people to tell when nobody is on duty (the lead unit's head, or for a grid the
-    head of the nearest unit above it that has one).
+    head of the nearest unit above it that has one); ``rostered`` maps a unit to the
+    person an administrator put on duty for this duty day.
     """
-    person = on_duty(lead, lead_staff, at, cal)
+    rostered = rostered or {}
+    person = on_duty(lead, lead_staff, at, cal, rostered.get(lead.id))
     if person is not None:
         return Assignment(lead.id, person.person_id, _how(lead))
     if urgent and fallback is not None and fallback.id != lead.id:
-        other = on_duty(fallback, fallback_staff, at, cal)
+        other = on_duty(fallback, fallback_staff, at, cal, rostered.get(fallback.id))
         if other is not None:
             return Assignment(fallback.id, other.person_id, How.fallback_unit, lead_replaced=True)
     head = min((h for h in heads if h.role == "unit_head"), key=lambda h: h.person_id, default=None)

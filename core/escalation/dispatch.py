@@ -21,7 +21,8 @@ from core.cases.models import InstructionRole, InstructionState
 from core.cases.settings import CaseSettings
 from core.cases.tables import CaseRow, InstructionRow
 from core.dispatch.catalogue import Catalogue, Route, Target, TargetKind, default_catalogue
-from core.dispatch.duty import Assignment, DutyUnit, Staff, assign
+from core.dispatch.duty import Assignment, DutyUnit, Staff, assign, duty_date
+from core.dispatch.tables import CatalogueOverrideRow, DutyOverrideRow
 from core.errors import InvalidInput, NotFound
 from core.escalation.ladder import Phase
 from core.escalation.tables import EscalationRow
@@ -108,6 +109,16 @@ async def _heads(s: AsyncSession, unit: UnitRow) -> list[Staff]:
     return []
 
 
+async def _rostered(s: AsyncSession, unit_ids: Sequence[int], day: str) -> dict[int, int]:
+    """Who the admin console put on duty at these units for this duty day."""
+    rows = await s.execute(
+        select(DutyOverrideRow.unit_id, DutyOverrideRow.person_id).where(
+            DutyOverrideRow.unit_id.in_(list(unit_ids)), DutyOverrideRow.day == day
+        )
+    )
+    return {int(u): int(p) for u, p in rows}
+
+
 def _duty_unit(u: UnitRow) -> DutyUnit:
     return DutyUnit(u.id, u.kind, u.tier, u.duty_hours)
 
@@ -162,6 +173,12 @@ async def plan(
 
     if route is not None:
         ack, done, ack_grace, done_grace = route.ack, route.done, route.ack_grace, route.done_grace
+        # An administrator's limits (admin console) win over catalogue.yaml at once.
+        override = await s.get(CatalogueOverrideRow, route.rule_id)
+        if override is not None:
+            done = Limit.parse(override.done)
+            if not case.emergency:  # emergencies keep the catalogue's 1-minute acknowledge
+                ack = ack_grace = Limit.parse(override.ack)
     else:
         ack, done = default_limits(settings, case.priority)
         ack_grace, done_grace = ack, ack
@@ -177,6 +194,7 @@ async def plan(
         fallback_unit = await _unit(s, fallback_id)
         units.setdefault(fallback_id, fallback_unit)
     staff = await _staff(s, list(units))
+    rostered = await _rostered(s, list(units), duty_date(now, cal).isoformat())
 
     first = assign(
         _duty_unit(lead_unit),
@@ -187,6 +205,7 @@ async def plan(
         heads=await _heads(s, lead_unit),
         fallback=_duty_unit(fallback_unit) if fallback_unit is not None else None,
         fallback_staff=staff.get(fallback_id, []) if fallback_id is not None else [],
+        rostered=rostered,
     )
     ordered = [first.unit_id] + ([lead] if first.lead_replaced else []) + assists
     ordered = list(dict.fromkeys(ordered))
@@ -195,7 +214,7 @@ async def plan(
         unit = units[uid]
         assignments[uid] = assign(
             _duty_unit(unit), staff[uid], now, cal, urgent=not ack.working,
-            heads=await _heads(s, unit),
+            heads=await _heads(s, unit), rostered=rostered,
         )  # fmt: skip
     return Plan(
         unit_ids=ordered,

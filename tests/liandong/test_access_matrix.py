@@ -116,6 +116,8 @@ def _url(path: str, number: str, action: str | None) -> str:
             return number
         if name == "action":
             return action or "note"
+        if name in ("user_id", "change_id"):
+            return "999999"  # admin console: never disable or undo a real one mid-test
         return "1"
 
     url = re.sub(r"\{([a-z_]+)(?::[a-z]+)?\}", fill, path)

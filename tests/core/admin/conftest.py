@@ -1,0 +1,3 @@
+"""The admin console's tests run on SQLite and on PostgreSQL."""
+
+from tests.core.console.conftest import app, settings  # noqa: F401 - same fixtures
