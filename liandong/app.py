@@ -17,8 +17,8 @@ from core.auth.audit_api import router as audit_router
 from core.cases.api import router as cases_router
 from core.cases.instructions_api import router as instructions_router
 from core.clock import Clock, utc_clock
-from core.delivery.api import router as delivery_router
 from core.console.api import router as console_router
+from core.delivery.api import router as delivery_router
 from core.escalation.api import router as escalation_router
 from core.metrics import Metrics, MetricsMiddleware
 from core.orgmap.api import router as orgmap_router

@@ -26,10 +26,10 @@ from core.auth import audit_api
 from core.cases import api as cases_api
 from core.cases import instructions_api
 from core.clock import Clock, utc_clock
+from core.console import api as console_api
 from core.delivery.service import DeliveryService
 from core.delivery.wiring import build_delivery, build_worker
 from core.delivery.worker import DeliveryWorker
-from core.console import api as console_api
 from core.escalation import api as escalation_api
 from core.metrics import Metrics
 from core.orgmap import api as orgmap_api
@@ -41,8 +41,8 @@ from reports.service import ReportService
 from reports.wiring import build_reports
 from router.wiring import LazyClassifier, default_classifier
 from telephony.calls.wiring import CallsApi, build_calls_api
-from telephony.seats.wiring import SeatsApi, build_seats_api
 from telephony.notify.caller import VoiceNoticeSender, speech_for
+from telephony.seats.wiring import SeatsApi, build_seats_api
 from telephony.wiring import ari_client
 
 
@@ -159,7 +159,7 @@ def core_routes_can_use(
 ]:
     """Never called: mypy checks here that ``CoreServices`` gives every core route the
     services its ``Needs`` protocol names (they cannot import ``core.wiring``)."""
-    return core, core, core, core, core, core, core, core
+    return core, core, core, core, core, core, core, core, core
 
 
 def channel_routes_can_use(
