@@ -99,8 +99,12 @@ class Distributor:
 
     async def run(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
+            # task's cancellation when the event is set at that moment (the app's
+            # shutdown then never ends).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick_s)
+                async with asyncio.timeout(self.tick_s):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.distribute()
