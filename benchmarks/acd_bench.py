@@ -72,41 +72,33 @@ def queue_config(t: TelephonySettings, seats: list[str]) -> None:
     ext.write_text(text.replace(old, " same => n,Queue(bench,,,,60)\n"))
 
 
-def start_seats(t: TelephonySettings, seats: list[str], tmp: Path) -> list[subprocess.Popen[bytes]]:
-    procs = []
+def start_seats(t: TelephonySettings, seats: list[str], tmp: Path, stack: ExitStack) -> None:
+    """A registered, auto-answering sipp phone per seat (each killed when the run ends,
+    also when a later one fails to register)."""
     for seat in seats:
-        port = tb.free_udp_port()
         cwd = tmp / "seats" / seat
         cwd.mkdir(parents=True)
-        reg = subprocess.run(
+        for _attempt in range(3):  # a loaded machine may lose a REGISTER's answer
+            port = tb.free_udp_port()
+            reg = subprocess.run(
             ["sipp", "-sf", str(SEAT_REGISTER), "-s", seat, "-au", seat,
              "-ap", seat_password(t.seat_secret.get_secret_value(), seat), "-m", "1",
              f"127.0.0.1:{t.sip_port}", "-i", "127.0.0.1", "-p", str(port), "-nostdin",
-             "-timeout", "10", "-timeout_error"],
+             "-mp", str(tb.free_udp_port()), "-timeout", "20", "-timeout_error"],
             cwd=cwd, capture_output=True, check=False,
-        )  # fmt: skip
+            )  # fmt: skip
+            if reg.returncode == 0:
+                break
         if reg.returncode:
-            raise RuntimeError(f"{seat} did not register: {reg.stdout[-500:]!r}")
-        procs.append(
-            subprocess.Popen(
-                [
-                    "sipp",
-                    "-sn",
-                    "uas",
-                    "-i",
-                    "127.0.0.1",
-                    "-p",
-                    str(port),
-                    "-trace_msg",
-                    "-nostdin",
-                    f"127.0.0.1:{t.sip_port}",
-                ],
-                cwd=cwd,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+            raise RuntimeError(
+                f"{seat} did not register: {reg.stdout[-300:]!r} {reg.stderr[-300:]!r}"
             )
-        )
-    return procs
+        proc = subprocess.Popen(
+            ["sipp", "-sn", "uas", "-i", "127.0.0.1", "-p", str(port), "-trace_msg",
+             "-mp", str(tb.free_udp_port()), "-nostdin", f"127.0.0.1:{t.sip_port}"],
+            cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        stack.callback(proc.kill)
 
 
 def run_path(
@@ -175,9 +167,7 @@ def main(argv: list[str] | None = None) -> int:
             if time.monotonic() > deadline:
                 raise RuntimeError(app.tail())
             time.sleep(0.2)
-        phones = start_seats(t, seats, tmp)
-        for proc in phones:
-            stack.callback(proc.kill)
+        start_seats(t, seats, tmp, stack)
         time.sleep(1.0)
         pids = [ast_pid, app.proc.pid]
         c.log(f"Asterisk {version}; {args.seats} seats; {args.rate} calls/s for {args.seconds} s")

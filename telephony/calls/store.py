@@ -91,12 +91,18 @@ class RedisCallStore:
 
     async def live(self) -> list[Call]:
         ids = sorted(_text(i) for i in await self.redis.smembers(self._live_key))
+        # One round trip for all of them: the distributor reads this on every pass.
+        async with self.redis.pipeline(transaction=False) as p:
+            for channel_id in ids:
+                p.hgetall(self._key(channel_id))
+            raws = await p.execute()
         calls = []
-        for channel_id in ids:
-            call = await self.get(channel_id)
-            if call is None:  # expired: forget it
+        for channel_id, raw in zip(ids, raws, strict=True):
+            if not raw:  # expired: forget it
                 await self.redis.srem(self._live_key, channel_id)
-            elif call.live:
+                continue
+            call = Call.from_record({_text(k): _text(v) for k, v in raw.items()})
+            if call.live:
                 calls.append(call)
         return calls
 
