@@ -18,7 +18,6 @@ from telephony.asterisk.config import seat_password
 from telephony.calls.app import StasisApp
 from telephony.seats.tables import SeatEventRow
 from telephony.settings import TelephonySettings
-from tests.conftest import login
 from tests.telephony.helpers import SCENARIOS, free_udp_port
 from tests.telephony.phones import ari_get, eventually, run_sipp, seat_phone
 
@@ -33,6 +32,12 @@ async def put_state(
     return await client.put(
         f"/api/v1/seats/{seat}/state", json={"state": state, "reason": reason}, headers=h
     )
+
+
+async def ready(client: httpx.AsyncClient, h: Headers, seat: str) -> None:
+    """就绪 at ``seat`` (signing in), which must succeed."""
+    r = await put_state(client, h, seat, "ready")
+    assert r.status_code == 200, r.text
 
 
 async def seats(client: httpx.AsyncClient, h: Headers) -> dict[str, dict[str, Any]]:
@@ -115,10 +120,10 @@ async def test_bad_seat_requests_are_refused_with_typed_errors_and_change_nothin
     stasis_app: StasisApp,
     client: httpx.AsyncClient,
     calltaker: Headers,
+    dispatcher: Headers,
     tmp_path: Path,
 ) -> None:
     t = tel_settings.telephony
-    dispatcher = await login(client, "dispatcher", "demo-dispatcher-110")
 
     await unregister(t, "seat02", tmp_path)  # an earlier test's phone may be bound there
     r = await put_state(client, calltaker, "seat02", "ready")  # no phone registered there
@@ -130,7 +135,7 @@ async def test_bad_seat_requests_are_refused_with_typed_errors_and_change_nothin
     assert all(s["state"] == "signed_out" for s in (await seats(client, calltaker)).values())
 
     async with seat_phone(t, "seat01", tmp_path):
-        assert (await put_state(client, calltaker, "seat01", "ready")).status_code == 200
+        await ready(client, calltaker, "seat01")
         # Another call taker cannot take over, nor change, a seat someone holds.
         for state in ("ready", "not_ready", "signed_out"):
             r = await put_state(client, dispatcher, "seat01", state)
