@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import re
 import secrets
@@ -184,10 +185,11 @@ def capacity(
     return out
 
 
-def invite_times(trace_dir: Path) -> dict[str, float]:
-    """Caller number → epoch time sipp first sent its INVITE (message trace)."""
+def invite_times(trace_dir: Path, direction: str = "sent") -> dict[str, float]:
+    """Caller number → epoch time sipp first sent (or received: a seat phone's trace)
+    its INVITE, from the message traces under ``trace_dir``."""
     times: dict[str, float] = {}
-    for path in trace_dir.glob("*_messages.log"):
+    for path in trace_dir.glob("**/*_messages.log"):
         stamp = 0.0
         block: list[str] = []
         end = "-" * 20 + " 1970-01-01 00:00:00.000000"
@@ -195,9 +197,9 @@ def invite_times(trace_dir: Path) -> dict[str, float]:
             m = _STAMP.match(line)
             if m:
                 text = "\n".join(block)
-                if "message sent" in text and "\nINVITE " in f"\n{text}":
+                if f"message {direction}" in text and "\nINVITE " in f"\n{text}":
                     f = _FROM.search(text)
-                    if f and f.group(1) not in times:
+                    if f and stamp < times.get(f.group(1), math.inf):
                         times[f.group(1)] = stamp
                 # sipp writes local wall-clock time, as a naive datetime does.
                 stamp = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f").timestamp()
@@ -317,6 +319,65 @@ def _utc(text: str) -> float:
     return (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
 
 
+def can_run() -> bool:
+    if not rootfs.is_root() or shutil.which("sipp") is None:
+        c.log("needs root (chroot) and sipp")
+        return False
+    return True
+
+
+def private_setup(
+    stack: ExitStack, name: str, rtp_low: int, rtp_ports: int, **overrides: Any
+) -> tuple[Path, RedisServer, TelephonySettings]:
+    """A scratch directory, a private redis-server and the settings of a private
+    Asterisk instance on free ports (with the benchmark-only loopback source)."""
+    tmp = Path(tempfile.mkdtemp(prefix=f"ld-{name}-"))
+    stack.callback(shutil.rmtree, tmp, True)
+    rs = RedisServer().start()
+    stack.callback(rs.close)
+    t = TelephonySettings(
+        rootfs=c.REPO / "var" / "asterisk-root", instance=f"{name}-{os.getpid()}",
+        sip_port=free_udp_port(), http_port=free_port(),
+        rtp_ports=(rtp_low, rtp_low + rtp_ports - 1),
+        ari_password=SecretStr(secrets.token_hex(12)),
+        seat_secret=SecretStr(secrets.token_hex(12)), bench_match=BENCH_IP, **overrides,
+    )  # fmt: skip
+    return tmp, rs, t
+
+
+def bench_env(
+    t: TelephonySettings, *, db: Path, redis_url: str, prefix: str, var: Path
+) -> dict[str, str]:
+    """The environment of the platform's processes in a benchmark run."""
+    return {
+        **os.environ,
+        "LIANDONG_MODE": "development",
+        "LIANDONG_DATABASE__URL": f"sqlite+aiosqlite:///{db}",
+        "LIANDONG_REDIS__URL": redis_url,
+        "LIANDONG_REDIS__PREFIX": prefix,
+        "LIANDONG_VAR_DIR": str(var),
+        "LIANDONG_LOG_JSON": "true",
+        "LIANDONG_TELEPHONY": json.dumps(
+            {
+                **json.loads(t.model_dump_json()),
+                "ari_password": t.ari_password.get_secret_value(),
+                "seat_secret": t.seat_secret.get_secret_value(),
+            }
+        ),
+    }
+
+
+def seed_demo(env: dict[str, str], cwd: Path) -> None:
+    import subprocess
+
+    seeded = subprocess.run(
+        [sys.executable, "-m", "liandong", "demo", "seed", "--quiet"],
+        env=env, cwd=cwd, capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    if seeded.returncode:
+        raise RuntimeError(seeded.stderr[-2000:])
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument(
@@ -340,48 +401,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if not rootfs.is_root() or shutil.which("sipp") is None:
-        c.log("needs root (chroot) and sipp")
+    if not can_run():
         return 2
     with ExitStack() as stack:
-        tmp = Path(tempfile.mkdtemp(prefix="ld-telbench-"))
-        stack.callback(shutil.rmtree, tmp, True)
-        rs = RedisServer().start()
-        stack.callback(rs.close)
         # 1,000 RTP sessions: no 488 for lack of ports at 160 calls/s × 3 s.
-        low = 30000 + (os.getpid() % 10) * 2000
-        t = TelephonySettings(
-            rootfs=c.REPO / "var" / "asterisk-root", instance=f"bench-{os.getpid()}",
-            sip_port=free_udp_port(), http_port=free_port(), rtp_ports=(low, low + 1999),
-            ari_password=SecretStr(secrets.token_hex(12)),
-            seat_secret=SecretStr(secrets.token_hex(12)), bench_match=BENCH_IP,
-        )  # fmt: skip
+        tmp, rs, t = private_setup(stack, "bench", 30000 + (os.getpid() % 10) * 2000, 2000)
         db = tmp / "core.storage"
-        env = {
-            **os.environ,
-            "LIANDONG_MODE": "development",
-            "LIANDONG_DATABASE__URL": f"sqlite+aiosqlite:///{db}",
-            "LIANDONG_REDIS__URL": rs.url,
-            "LIANDONG_REDIS__PREFIX": f"ldbench-{secrets.token_hex(3)}",
-            "LIANDONG_VAR_DIR": str(tmp / "var"),
-            "LIANDONG_LOG_JSON": "true",
-            "LIANDONG_TELEPHONY": json.dumps(
-                {
-                    **json.loads(t.model_dump_json()),
-                    "ari_password": t.ari_password.get_secret_value(),
-                    "seat_secret": t.seat_secret.get_secret_value(),
-                }
-            ),
-        }
+        env = bench_env(t, db=db, redis_url=rs.url, prefix=f"ldbench-{secrets.token_hex(3)}",
+                        var=tmp / "var")  # fmt: skip
         c.log("migrating and seeding the demo database")
-        import subprocess
-
-        seeded = subprocess.run(
-            [sys.executable, "-m", "liandong", "demo", "seed", "--quiet"],
-            env=env, cwd=tmp, capture_output=True, text=True, check=False, timeout=600,
-        )  # fmt: skip
-        if seeded.returncode:
-            raise RuntimeError(seeded.stderr[-2000:])
+        seed_demo(env, tmp)
         c.log("starting Asterisk")
         rootfs.setup(t)
         var_dir = tmp / "asterisk"

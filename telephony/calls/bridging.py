@@ -128,9 +128,15 @@ class ControlBase:
             # Adding a channel that is in another bridge moves it (ARI swaps it out).
             await self.ari.add_to_bridge(call.talk_bridge, ch)
 
-    async def _to_holding(self, call: Call) -> None:
-        await self.ari.add_to_bridge(self.holding, call.channel_id)
+    async def _to_holding(self, call: Call, *, adopting: bool = False) -> None:
+        # The running hold loop is stopped first: ARI runs addChannel on the channel's
+        # own command queue, behind the file it is playing (up to the loop's 10 s of
+        # silence) - longer than a request may take.
         await self.service.stop_hold_prompt(call)
+        if not (adopting and call.channel_id in (await self.ari.bridge(self.holding)).channels):
+            # (After a restart the old loop's id is unknown: a caller still in the
+            # holding bridge stays there, the new loop plays after the old one.)
+            await self.ari.add_to_bridge(self.holding, call.channel_id)
         await self.service.hold_prompt(call)
 
     async def _record_talk(self, call: Call) -> None:

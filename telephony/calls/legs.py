@@ -213,7 +213,7 @@ class LegEvents(ControlBase):
             call.state is S.transferred
             and call.peer_channel not in self._peer_up_ids(channels, call)
         ):
-            await self._quietly(self._to_holding(call))
+            await self._quietly(self._to_holding(call, adopting=True))
         if call.state is S.ringing_seat and call.seat_channel:
             seat = channels.get(call.seat_channel)
             if seat is None:

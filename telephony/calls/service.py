@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
@@ -66,8 +67,12 @@ def greeting_id(channel_id: str) -> str:
     return f"greeting-{channel_id}"
 
 
-def hold_id(channel_id: str, n: int) -> str:
-    return f"hold-{channel_id}-{n}"
+def hold_id(channel_id: str) -> str:
+    """A fresh id per hold round, never reused (not even by a restarted process): a
+    stopped round's PlaybackFinished must not be taken for the current round's, or
+    two loops run and the older one is never stopped - and ARI queues addChannel
+    behind a channel's playing file (the loop's 10 s of silence)."""
+    return f"hold-{channel_id}-{secrets.token_hex(3)}"
 
 
 # States in which the caller is in the holding bridge and hears the hold loop.
@@ -111,7 +116,7 @@ class CallService:
         self.settings = settings
         self.clock = clock
         self.holding_bridge = f"{settings.app}-holding"
-        self._hold_rounds: dict[str, int] = {}
+        self._hold_rounds: dict[str, str] = {}  # channel → its current hold round's id
 
     async def prepare(self) -> None:
         """Create the holding bridge (idempotent: POST /bridges/{id} creates or
@@ -290,20 +295,26 @@ class CallService:
         """Start (another round of) the hold loop on the caller's channel."""
         await self._hold_prompt(call)
 
+    def hold_round(self, channel_id: str) -> str | None:
+        """The playback id of the caller's current hold round (tests, diagnostics)."""
+        return self._hold_rounds.get(channel_id)
+
     async def stop_hold_prompt(self, call: Call) -> None:
-        n = self._hold_rounds.pop(call.channel_id, None)
-        if n is None:
+        pid = self._hold_rounds.pop(call.channel_id, None)
+        if pid is None:
+            # A round another process started (before a restart) is still playing.
+            pid = await self.store.hold_of(call.channel_id)
+        if pid is None:
             return
         with contextlib.suppress(AriError):  # already finished
-            await self.control.stop_playback(hold_id(call.channel_id, n))
+            await self.control.stop_playback(pid)
 
     async def _hold_prompt(self, call: Call) -> None:
-        n = self._hold_rounds.get(call.channel_id, 0) + 1
-        self._hold_rounds[call.channel_id] = n
+        pid = hold_id(call.channel_id)
+        self._hold_rounds[call.channel_id] = pid
+        await self.store.remember_hold(call.channel_id, pid)
         try:
-            await self.control.play(
-                call.channel_id, HOLD_MEDIA, playback_id=hold_id(call.channel_id, n)
-            )
+            await self.control.play(call.channel_id, HOLD_MEDIA, playback_id=pid)
         except AriNotFound:
             pass  # gone; StasisEnd follows
         except AriError:
@@ -330,7 +341,7 @@ class CallService:
         if (
             pid.startswith(f"hold-{call.channel_id}-")
             and call.state in ON_HOLD_LOOP
-            and pid == hold_id(call.channel_id, self._hold_rounds.get(call.channel_id, 0))
+            and pid == self._hold_rounds.get(call.channel_id)
             and ev.playback.state != "failed"  # a missing file must not spin
         ):
             await self._hold_prompt(call)

@@ -6,6 +6,8 @@ every persisted change published as an event.
     {prefix}:tel:live                set    channel ids of calls not yet terminal
     {prefix}:tel:events              stream one entry per persisted change (XADD,
                                             approximate MAXLEN); see events_fields
+    {prefix}:tel:hold:{channel_id}   string the caller's current hold-loop playback id,
+                                            so a restarted process can stop it
 
 All three are written in one MULTI/EXEC, so the set never names a call whose hash
 says it ended, and no consumer of the stream sees a state the hash does not hold.
@@ -20,6 +22,7 @@ from redis.asyncio import Redis
 from telephony.calls.state import Call
 
 EVENTS_MAXLEN = 10_000
+HOLD_TTL_S = 3600  # refreshed every hold round (about 30 s)
 
 
 def _text(value: Any) -> str:
@@ -96,11 +99,25 @@ class RedisCallStore:
 
     async def live(self) -> list[Call]:
         ids = sorted(_text(i) for i in await self.redis.smembers(self._live_key))
+        # One round trip for all of them: the distributor reads this on every pass.
+        async with self.redis.pipeline(transaction=False) as p:
+            for channel_id in ids:
+                p.hgetall(self._key(channel_id))
+            raws = await p.execute()
         calls = []
-        for channel_id in ids:
-            call = await self.get(channel_id)
-            if call is None:  # expired: forget it
+        for channel_id, raw in zip(ids, raws, strict=True):
+            if not raw:  # expired: forget it
                 await self.redis.srem(self._live_key, channel_id)
-            elif call.live:
+                continue
+            call = Call.from_record({_text(k): _text(v) for k, v in raw.items()})
+            if call.live:
                 calls.append(call)
         return calls
+
+    # --- the hold loop's current round (telephony.calls.service) ----------------------
+    async def remember_hold(self, channel_id: str, playback_id: str) -> None:
+        await self.redis.set(f"{self.prefix}:tel:hold:{channel_id}", playback_id, ex=HOLD_TTL_S)
+
+    async def hold_of(self, channel_id: str) -> str | None:
+        raw = await self.redis.get(f"{self.prefix}:tel:hold:{channel_id}")
+        return None if raw is None else _text(raw)

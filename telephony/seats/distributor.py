@@ -92,6 +92,7 @@ class Distributor:
         self.clock = clock
         self._wake = asyncio.Event()
         self._inflight: set[str] = set()
+        self._housekept = 0.0
         seats.changed = self.poke
 
     def poke(self) -> None:
@@ -99,8 +100,12 @@ class Distributor:
 
     async def run(self) -> None:
         while True:
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow the
+            # task's cancellation when the event is set at that moment (the app's
+            # shutdown then never ends).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.tick_s)
+                async with asyncio.timeout(self.tick_s):
+                    await self._wake.wait()
             self._wake.clear()
             try:
                 await self.distribute()
@@ -108,9 +113,14 @@ class Distributor:
                 log.exception("distribution pass failed")
 
     async def distribute(self) -> None:
-        await self.seats.end_wrap_ups()
+        now = self.clock()
         live = {c.channel_id: c for c in await self.calls.live()}
-        await self.seats.sweep(live)
+        if now - self._housekept >= self.tick_s:
+            # Wrap-up timers and stuck seats need no more than the tick; the passes a
+            # call's arrival triggers only match calls and seats.
+            self._housekept = now
+            await self.seats.end_wrap_ups()
+            await self.seats.sweep(live)
         waiting = [
             c
             for c in live.values()
@@ -124,7 +134,6 @@ class Distributor:
         free = [s for s in await self.seats.store.all() if s.state is SeatState.ready]
         if not free:
             return
-        now = self.clock()
         for call in order_calls(waiting, await self.rank(waiting)):
             seat = pick_seat(call, free, now=now, overflow_s=self.overflow_s)
             if seat is None:

@@ -24,7 +24,7 @@ from telephony.ari.errors import AriError
 from telephony.calls import dialing
 from telephony.calls.commands import Command
 from telephony.calls.journal import SYSTEM_ACTOR
-from telephony.calls.state import Call, CallEvent
+from telephony.calls.state import Call, CallEvent, CallState
 from telephony.seats.errors import SeatHeld, SeatNotRegistered, SignedInElsewhere
 from telephony.seats.models import RONA_REASON, Seat, SeatAction, SeatState, advance
 from telephony.seats.store import RedisSeatStore, Step
@@ -210,7 +210,8 @@ class SeatService:
     # --- what calls do to seats -------------------------------------------------------
     def call_saved(self, call: Call) -> None:
         self._calls.put_nowait(call)
-        self.changed()
+        if call.state in (CallState.greeting, CallState.queued):
+            self.changed()  # offerable now; a seat freed pokes through release()
 
     async def run(self) -> None:
         while True:

@@ -64,6 +64,7 @@ class FakeControl:
 class FakeStore:
     def __init__(self) -> None:
         self.calls: dict[str, Call] = {}
+        self.holds: dict[str, str] = {}
 
     async def save(self, call: Call) -> None:
         self.calls[call.channel_id] = call
@@ -73,6 +74,12 @@ class FakeStore:
 
     async def live(self) -> list[Call]:
         return [c for c in self.calls.values() if c.live]
+
+    async def remember_hold(self, channel_id: str, playback_id: str) -> None:
+        self.holds[channel_id] = playback_id
+
+    async def hold_of(self, channel_id: str) -> str | None:
+        return self.holds.get(channel_id)
 
 
 class FakeIntake:

@@ -12,12 +12,11 @@ import httpx
 import pytest
 
 from liandong.settings import Settings
-from tests.conftest import login
 from tests.telephony.calls.test_call_control import caller, live_call
 from tests.telephony.calls.test_resilience import _app_process
 from tests.telephony.phones import seat_phone
 from tests.telephony.seats.test_distribution import call_history, seat_state
-from tests.telephony.seats.test_presence import put_state
+from tests.telephony.seats.test_presence import ready
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -26,10 +25,10 @@ async def test_an_offer_in_flight_survives_a_killed_telephony_process(
     tel_settings: Settings,
     client: httpx.AsyncClient,
     calltaker: dict[str, str],
+    dispatcher: dict[str, str],
     tmp_path: Path,
 ) -> None:
     t = tel_settings.telephony
-    dispatcher = await login(client, "dispatcher", "demo-dispatcher-110")
     log = tmp_path / "app.log"
     proc = await _app_process(tel_settings, log)
     try:
@@ -37,14 +36,14 @@ async def test_an_offer_in_flight_survives_a_killed_telephony_process(
             seat_phone(t, "seat02", tmp_path, answer=False),
             seat_phone(t, "seat03", tmp_path) as answering,
         ):
-            assert (await put_state(client, calltaker, "seat02", "ready")).status_code == 200
+            await ready(client, calltaker, "seat02")
             citizen = caller(t, "110", "13800009999", 30_000, tmp_path)
             ringing = await live_call(client, calltaker, "ringing_seat", 20)
             assert ringing["seat"] == "seat02"
             proc.send_signal(signal.SIGKILL)  # no clean-up of any kind
             await proc.wait()
             proc = await _app_process(tel_settings, log)
-            assert (await put_state(client, dispatcher, "seat03", "ready")).status_code == 200
+            await ready(client, dispatcher, "seat03")
 
             rona = await seat_state(client, calltaker, "seat02", "not_ready")
             assert rona["reason"] == "未接"

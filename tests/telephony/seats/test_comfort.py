@@ -38,7 +38,7 @@ async def test_a_queued_caller_hears_the_hold_loop_and_the_comfort_prompt_withou
         # The hold loop is one ARI playback of a media list; its media_uri is the item
         # playing now. Reaching the comfort prompt means silence/10 before it played.
         try:
-            pb = await ari_get(t, f"/playbacks/hold-{cid}-1")
+            pb = await ari_get(t, f"/playbacks/{stasis_app.service.hold_round(cid)}")
         except httpx.HTTPStatusError:
             return False
         seen_media.append(str(pb.get("media_uri")))

@@ -19,7 +19,7 @@ from telephony.seats.tables import CallOutcomeRow, SeatEventRow
 from tests.conftest import login
 from tests.telephony.calls.test_call_control import bridge_members, caller, live_call
 from tests.telephony.phones import eventually, seat_phone
-from tests.telephony.seats.test_presence import put_state, seat_events, seats
+from tests.telephony.seats.test_presence import put_state, ready, seat_events, seats
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -78,7 +78,7 @@ async def test_a_ready_seat_rings_before_the_greeting_ends_and_wraps_up_after_th
 ) -> None:
     t = tel_settings.telephony
     async with seat_phone(t, "seat01", tmp_path) as phone:
-        assert (await put_state(client, calltaker, "seat01", "ready")).status_code == 200
+        await ready(client, calltaker, "seat01")
         citizen = caller(t, "110", "13800003333", 6_000, tmp_path)
         talking = await live_call(client, calltaker, "talking", 15)
         cid = talking["channel_id"]
@@ -121,18 +121,18 @@ async def test_a_seat_that_does_not_answer_goes_not_ready_and_the_next_seat_ring
     stasis_app: StasisApp,
     client: httpx.AsyncClient,
     calltaker: Headers,
+    dispatcher: Headers,
     tmp_path: Path,
 ) -> None:
     t = tel_settings.telephony
-    dispatcher = await login(client, "dispatcher", "demo-dispatcher-110")
     async with (
         seat_phone(t, "seat02", tmp_path, answer=False),
         seat_phone(t, "seat03", tmp_path) as answering,
     ):
         # seat02 is ready first: idle longest, it is offered the call first.
-        assert (await put_state(client, calltaker, "seat02", "ready")).status_code == 200
+        await ready(client, calltaker, "seat02")
         await asyncio.sleep(0.05)  # a distinct idle time (the clock is real)
-        assert (await put_state(client, dispatcher, "seat03", "ready")).status_code == 200
+        await ready(client, dispatcher, "seat03")
         citizen = caller(t, "119", "13800004444", t.seat_ring_s * 1000 + 14_000, tmp_path)
         first = await live_call(client, calltaker, "ringing_seat", 15)
         assert first["seat"] == "seat02"

@@ -14,10 +14,12 @@ from sqlalchemy import select
 
 from core.storage.engine import Database
 from liandong.settings import Settings
+from telephony.asterisk.config import seat_password
 from telephony.calls.app import StasisApp
 from telephony.seats.tables import SeatEventRow
-from tests.conftest import login
-from tests.telephony.phones import seat_phone
+from telephony.settings import TelephonySettings
+from tests.telephony.helpers import SCENARIOS, free_udp_port
+from tests.telephony.phones import ari_get, eventually, run_sipp, seat_phone
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -32,10 +34,32 @@ async def put_state(
     )
 
 
+async def ready(client: httpx.AsyncClient, h: Headers, seat: str) -> None:
+    """就绪 at ``seat`` (signing in), which must succeed."""
+    r = await put_state(client, h, seat, "ready")
+    assert r.status_code == 200, r.text
+
+
 async def seats(client: httpx.AsyncClient, h: Headers) -> dict[str, dict[str, Any]]:
     r = await client.get("/api/v1/seats", headers=h)
     assert r.status_code == 200, r.text
     return {s["seat"]: s for s in r.json()}
+
+
+async def unregister(t: TelephonySettings, seat: str, cwd: Path) -> None:
+    """The seat's phone signs off (all bindings removed): its endpoint goes offline."""
+    password = seat_password(t.seat_secret.get_secret_value(), seat)
+    proc = await run_sipp(
+        t, ["-sf", str(SCENARIOS / "seat_unregister.xml"), "-s", seat, "-au", seat,
+            "-ap", password, "-m", "1"], free_udp_port(), cwd,
+    )  # fmt: skip
+    rc, out = await proc.result(20)
+    assert rc == 0, out
+
+    async def offline() -> bool:
+        return bool((await ari_get(t, f"/endpoints/PJSIP/{seat}")).get("state") != "online")
+
+    await eventually(offline, 10, f"{seat} offline")
 
 
 async def seat_events(settings: Settings) -> list[tuple[str, str, str, str]]:
@@ -96,11 +120,12 @@ async def test_bad_seat_requests_are_refused_with_typed_errors_and_change_nothin
     stasis_app: StasisApp,
     client: httpx.AsyncClient,
     calltaker: Headers,
+    dispatcher: Headers,
     tmp_path: Path,
 ) -> None:
     t = tel_settings.telephony
-    dispatcher = await login(client, "dispatcher", "demo-dispatcher-110")
 
+    await unregister(t, "seat02", tmp_path)  # an earlier test's phone may be bound there
     r = await put_state(client, calltaker, "seat02", "ready")  # no phone registered there
     assert (r.status_code, r.json()["error_id"]) == (409, "seat-not-registered")
     r = await put_state(client, calltaker, "seat77", "ready")
@@ -110,7 +135,7 @@ async def test_bad_seat_requests_are_refused_with_typed_errors_and_change_nothin
     assert all(s["state"] == "signed_out" for s in (await seats(client, calltaker)).values())
 
     async with seat_phone(t, "seat01", tmp_path):
-        assert (await put_state(client, calltaker, "seat01", "ready")).status_code == 200
+        await ready(client, calltaker, "seat01")
         # Another call taker cannot take over, nor change, a seat someone holds.
         for state in ("ready", "not_ready", "signed_out"):
             r = await put_state(client, dispatcher, "seat01", state)

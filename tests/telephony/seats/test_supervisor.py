@@ -15,11 +15,10 @@ from core.auth.tables import AuditRow
 from core.storage.engine import Database
 from liandong.settings import Settings
 from telephony.calls.app import StasisApp
-from tests.conftest import login
 from tests.telephony.calls.test_call_control import bridge_members, caller, live_call, wait_note
 from tests.telephony.phones import ari_get, eventually, seat_phone
 from tests.telephony.seats.test_distribution import seat_state
-from tests.telephony.seats.test_presence import put_state, seat_events
+from tests.telephony.seats.test_presence import ready, seat_events
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -47,12 +46,12 @@ async def test_a_supervisor_listens_whispers_barges_and_force_releases_a_call(
     stasis_app: StasisApp,
     client: httpx.AsyncClient,
     calltaker: Headers,
+    dispatcher: Headers,
     tmp_path: Path,
 ) -> None:
     t = tel_settings.telephony
-    dispatcher = await login(client, "dispatcher", "demo-dispatcher-110")
     async with seat_phone(t, "seat01", tmp_path), seat_phone(t, "seat04", tmp_path) as boss:
-        assert (await put_state(client, calltaker, "seat01", "ready")).status_code == 200
+        await ready(client, calltaker, "seat01")
         citizen = caller(t, "110", "13800006666", 40_000, tmp_path)
         call = await live_call(client, calltaker, "talking", 15)
         cid = call["channel_id"]
@@ -110,15 +109,15 @@ async def test_a_supervisor_picks_up_a_call_ringing_another_seat(
     stasis_app: StasisApp,
     client: httpx.AsyncClient,
     calltaker: Headers,
+    dispatcher: Headers,
     tmp_path: Path,
 ) -> None:
     t = tel_settings.telephony
-    dispatcher = await login(client, "dispatcher", "demo-dispatcher-110")
     async with (
         seat_phone(t, "seat02", tmp_path, answer=False),
         seat_phone(t, "seat04", tmp_path) as boss,
     ):
-        assert (await put_state(client, calltaker, "seat02", "ready")).status_code == 200
+        await ready(client, calltaker, "seat02")
         citizen = caller(t, "120", "13800007777", 8_000, tmp_path)
         ringing = await live_call(client, calltaker, "ringing_seat", 15)
         assert ringing["seat"] == "seat02"
