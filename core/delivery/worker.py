@@ -160,18 +160,11 @@ class DeliveryWorker:
     # --- one step ----------------------------------------------------------------------
     async def step(self, delivery_id: int) -> None:
         """Whatever is due for this row now: a send, or moving on after no ack."""
-        now = self.clock()
-        async with self.db.session() as s:
-            row = await s.get(DeliveryRow, delivery_id)
-            if row is None or row.next_attempt_at is None or row.next_attempt_at > now:
-                return
-            state = row.state
-        if state in WAITING_ACK:
+        claimed = await self._claim(delivery_id)
+        if claimed is not None:
+            await self._attempt(claimed)
+        else:  # not to be sent now; perhaps its acknowledgement is overdue
             await self._ack_timeout(delivery_id)
-        elif state in WORKING:
-            claimed = await self._claim(delivery_id)
-            if claimed is not None:
-                await self._attempt(claimed)
 
     async def _claim(self, delivery_id: int) -> DeliveryRow | None:
         now = self.clock()
@@ -316,7 +309,12 @@ class DeliveryWorker:
         now = self.clock()
         async with self.db.session() as s:
             row = await s.get(DeliveryRow, delivery_id)
-            if row is None:
+            if (
+                row is None
+                or row.state not in WAITING_ACK
+                or row.next_attempt_at is None
+                or row.next_attempt_at > now
+            ):
                 return
             s.expunge(row)  # keep the route it was on: the UPDATE below moves it on
             values = _next_route(row, now)
@@ -329,12 +327,14 @@ class DeliveryWorker:
                 )
                 .values(updated_at=now, **values)
             )
-            if getattr(res, "rowcount", 0):
+            moved = bool(getattr(res, "rowcount", 0))
+            if moved:
                 await self._record(s, row, Outcome.no_ack, row.provider, None, count=False)
                 if values["state"] == State.flagged.value:
                     await self._record(s, row, Outcome.flagged, None, "nobody acknowledged",
                                        count=False)  # fmt: skip
-        await self.service.wake([delivery_id])
+        if moved and values["state"] == State.queued.value:
+            await self.service.wake([delivery_id])
 
     async def _record(
         self,

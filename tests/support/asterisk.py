@@ -27,7 +27,7 @@ from tests.support.servers import free_port
 from tests.telephony.helpers import free_udp_port
 
 # 10,000-port block per kind, 100 RTP ports per pytest process inside it.
-_KINDS = ("test", "asr", "browser", "fb")
+_KINDS = ("test", "asr", "browser", "fb", "notify")
 
 
 def unavailable(reason: str) -> None:
