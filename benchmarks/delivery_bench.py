@@ -7,7 +7,8 @@ Subject: ``DeliveryService.enqueue`` (batches of 500, each one transaction) then
 8) sending through ``SmsDeliverySender`` (the official Aliyun SDK, provider fallback
 armed) to ``simulators.sms`` (which checks every request's signature), on a fresh
 SQLite database and a private redis-server. Every notice has its own number (the
-per-recipient limit is the tests' business); the per-channel limit is --rate per s.
+per-recipient limit is the tests' business); the per-channel limit is --rate per s,
+checked as: no second in which more than --rate + 8 (the sends in flight) finished.
 Baseline: the same SDK adapter's ``send`` called directly, --base times with the same
 concurrency. Overhead ratio = subject seconds per notice / baseline seconds per call.
 
@@ -164,12 +165,17 @@ def main() -> None:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     r = asyncio.run(main_async(args))
-    ok = r["lost"] == 0 and r["sent_twice"] == 0 and r["max_sent_in_one_s"] <= args.rate
+    # The limiter counts a send when it is permitted; attempts are stamped when they
+    # finish, so a second may also hold the (at most CONCURRENCY) sends still in flight
+    # from the one before.
+    bound = args.rate + CONCURRENCY
+    ok = r["lost"] == 0 and r["sent_twice"] == 0 and r["max_sent_in_one_s"] <= bound
     if args.json:
         print(json.dumps(c.json_safe({**r, "verdict": c.verdict(ok)}), ensure_ascii=False))
         return
     print(f"{r['n']} notices drained in {r['drained_s']} s ({r['notices_per_s']}/s), "
-          f"max {r['max_sent_in_one_s']} sent in one second (limit {args.rate})")  # fmt: skip
+          f"max {r['max_sent_in_one_s']} finished in one second (limit {args.rate}, "
+          f"+{CONCURRENCY} in flight)")  # fmt: skip
     print(f"lost {r['lost']}, sent twice {r['sent_twice']}, states {r['states']}")
     print(f"per notice {r['per_notice_ms']} ms vs bare SDK call {r['bare_sdk_ms']} ms: "
           f"{r['overhead_ratio']}x  load {r['load']}  {c.verdict(ok)}")  # fmt: skip
