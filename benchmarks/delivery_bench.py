@@ -59,6 +59,7 @@ def settings_for(db_path: Path, redis_url: str, sms: FakeSmsServer, rate: int) -
     s.telephony.notify.enabled = False
     s.delivery = s.delivery.model_copy(
         update={"quiet_hours": None, "per_channel_per_s": rate, "concurrency": CONCURRENCY,
+                "sdk_concurrency": CONCURRENCY,
                 "sweep_interval_s": 0.2}
     )  # fmt: skip
     return s

@@ -11,6 +11,7 @@ sends it again (at least once: a notice twice beats a notice never).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -24,6 +25,7 @@ from core.aio import sleep_or_stop
 from core.clock import Clock
 from core.delivery.errors import SendFailed
 from core.delivery.models import (
+    Channel,
     Outcome,
     Purpose,
     State,
@@ -73,6 +75,7 @@ class DeliveryWorker:
         self.max_deliveries = max_deliveries
         self.tz = ZoneInfo(self.settings.timezone)
         self._slots = asyncio.Semaphore(self.settings.concurrency)
+        self._sdk_slots = asyncio.Semaphore(self.settings.sdk_concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[int] = set()
 
@@ -215,8 +218,11 @@ class DeliveryWorker:
             requires_ack=row.requires_ack,
             ack_url=self._ack_link(row.id) if row.requires_ack else None,
         )
+        # A voice call waits on Asterisk, not on a thread; the SDKs block one each.
+        blocking = self._sdk_slots if channel != Channel.voice else contextlib.nullcontext()
         try:
-            sent = await sender.send(out)
+            async with blocking:
+                sent = await sender.send(out)
         except SendFailed as exc:
             tries_left = row.route_attempts + 1 < self.settings.attempts_per_route
             outcome = Outcome.retry if tries_left and not exc.permanent else Outcome.failed
