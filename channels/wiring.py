@@ -25,6 +25,7 @@ from channels.sms.service import SmsSender, SmsService
 from channels.sms.tencent import TencentSmsAdapter
 from channels.stb.nonces import RedisNonceStore
 from channels.stb.service import StbService
+from channels.wechat.ahead import WeChatAheadReplayer, WeChatAheadStream, WeChatWriteAhead
 from channels.wechat.client import WeChatAdapter
 from channels.wechat.outbound import WeChatSender
 from channels.wechat.service import WeChatService
@@ -57,6 +58,8 @@ class Channels:
     sms_gateway: SmsGateway | None = None
     stb: StbService | None = None
     weibo: WeiboService | None = None
+    # Pushes written ahead to Redis when the database was slow (issue 13).
+    wechat_ahead: WeChatAheadReplayer | None = None
     senders: dict[str, Sender] = field(default_factory=dict)
 
     def wechat_webhook(self) -> WeChatWebhook:
@@ -114,13 +117,16 @@ async def build_channels(
     w = settings.wechat
     if w.enabled:
         service = WeChatService(w.app_id, c.intake, citizens, media)
+        ahead = WeChatAheadStream(c.redis, prefix=c.settings.redis.prefix)
         ch.wechat = WeChatWebhook(
             w,
             service,
             c.clock,
             # Plaintext (明文模式) only on a developer's machine, and only if asked for.
             plaintext_allowed=w.allow_plaintext and c.settings.mode is Mode.development,
+            ahead=WeChatWriteAhead(ahead),
         )
+        ch.wechat_ahead = WeChatAheadReplayer(ahead, service, outbound)
         ch.wechat_api = WeChatAdapter(w, c.settings.redis.url, c.settings.redis.prefix)
         stack.callback(ch.wechat_api.close)
         ch.senders["wechat"] = WeChatSender(ch.wechat_api)

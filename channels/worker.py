@@ -28,6 +28,8 @@ def coroutines(ch: Channels, stop: asyncio.Event) -> dict[str, Coroutine[Any, An
     }
     if ch.weibo is not None and ch.settings.weibo.polls:
         work["channels-weibo"] = ch.weibo.run(stop)
+    if ch.wechat_ahead is not None:
+        work["channels-wechat-ahead"] = ch.wechat_ahead.run(stop)
     if ch.stb is not None:
         work["channels-stb-supervisor"] = ch.stb.run(stop)
     return work

@@ -28,6 +28,9 @@ class WeChatSettings(BaseModel):
     # WeChat XML pushes are small (a text is at most 2048 bytes of content).
     max_body_bytes: int = Field(64 * 1024, ge=1024)
     api_base: str = "https://api.weixin.qq.com"
+    # WeChat waits 5 s: a push the database has not taken by then is written ahead to
+    # Redis and answered "success"; its reply follows as a customer-service message.
+    reply_within_s: float = Field(0.8, gt=0, le=4.5)
     api_timeout_s: float = Field(5.0, gt=0)
     progress_template_id: str = "qx-progress-template"
     evaluation_template_id: str = "qx-evaluation-template"

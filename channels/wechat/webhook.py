@@ -9,17 +9,24 @@ answered within 5 s is retried up to three times.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from channels.errors import ChannelSignatureInvalid, PlaintextRefused
+from channels.wechat.ahead import WeChatWriteAhead
 from channels.wechat.crypto import MessageCrypto, check_timestamp, verify_signature
 from channels.wechat.errors import WeChatXmlInvalid
+from channels.wechat.models import WeChatMessage
 from channels.wechat.parser import parse_message, parse_xml
 from channels.wechat.replies import text_reply
 from channels.wechat.service import WeChatService
 from channels.wechat.settings import WeChatSettings
 from core.clock import Clock
+
+log = logging.getLogger(__name__)
 
 SUCCESS = "success"
 
@@ -41,6 +48,7 @@ class WeChatWebhook:
         clock: Clock,
         *,
         plaintext_allowed: bool,
+        ahead: WeChatWriteAhead | None = None,
     ) -> None:
         self.settings = settings
         self.service = service
@@ -51,6 +59,8 @@ class WeChatWebhook:
             MessageCrypto(self.token, key.get_secret_value(), settings.app_id) if key else None
         )
         self.plaintext_allowed = plaintext_allowed
+        self.ahead = ahead
+        self._late: set[asyncio.Task[str | None]] = set()  # held: never garbage-collected
 
     def _verify(self, q: PushQuery) -> None:
         check_timestamp(q.timestamp, self.clock().timestamp(), self.settings.timestamp_window_s)
@@ -64,6 +74,23 @@ class WeChatWebhook:
         if not echostr or len(echostr) > 128:
             raise ChannelSignatureInvalid("echostr 无效", error_id="echostr-invalid")
         return echostr
+
+    async def _handle_in_time(self, msg: WeChatMessage, xml: str | bytes) -> str | None:
+        """The passive reply's text, or None; with a write-ahead configured, None as
+        soon as ``reply_within_s`` passed and the push is safe in Redis."""
+        if self.ahead is None:
+            return await self.service.handle(msg)
+        task = asyncio.ensure_future(self.service.handle(msg))
+        done, _ = await asyncio.wait({task}, timeout=self.settings.reply_within_s)
+        if task in done:
+            return task.result()
+        raw = xml.decode() if isinstance(xml, bytes) else xml
+        if not await self.ahead.write(raw, msg.dedupe_key):
+            return await task  # Redis cannot take it either: wait for the database
+        # The commit may still land here; the replay finds it (same MsgId) either way.
+        self._late.add(task)
+        task.add_done_callback(_settle_late(self._late))
+        return None
 
     async def push(self, q: PushQuery, body: bytes) -> tuple[str, str]:
         """(content type, response body) for one push."""
@@ -87,7 +114,7 @@ class WeChatWebhook:
                 raise PlaintextRefused("生产环境必须使用安全模式（AES 加密）")
             xml = body
         msg = parse_message(xml)
-        text = await self.service.handle(msg)
+        text = await self._handle_in_time(msg, xml)
         if text is None:
             return "text/plain", SUCCESS
         now = int(self.clock().timestamp())
@@ -98,3 +125,13 @@ class WeChatWebhook:
                 reply, secrets.token_hex(8), str(now)
             )
         return "application/xml", reply
+
+
+def _settle_late(held: set[asyncio.Task[str | None]]) -> Callable[[asyncio.Task[str | None]], None]:
+    def done(task: asyncio.Task[str | None]) -> None:
+        held.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Expected when the database is down: the write-ahead replays it.
+            log.info("late wechat push failed here; replayed from Redis")
+
+    return done

@@ -24,6 +24,7 @@ Delivery = Annotated[DeliveryService, Depends(state("delivery"))]
 Reader = Annotated[Principal, Depends(require(Perm.cases_read))]
 Stats = Annotated[Principal, Depends(require(Perm.stats_read))]
 Triage = Annotated[Principal, Depends(require(Perm.cases_triage))]
+Handler = Annotated[Principal, Depends(require(Perm.cases_handle))]
 
 
 class ReplyIn(BaseModel):
@@ -77,6 +78,22 @@ async def reply(number: str, body: ReplyIn, user: Triage, svc: Delivery) -> Deli
 )
 async def flagged(user: Stats, svc: Delivery) -> DeliveryList:
     return DeliveryList(items=[DeliveryOut.of(r) for r in await svc.flagged()])
+
+
+class UnitAck(BaseModel):
+    acknowledged: int
+
+
+@router.post(
+    "/deliveries/ack-unit",
+    response_model=UnitAck,
+    summary="The unit portal was opened: acknowledge the notices addressed to the unit",
+)
+async def acknowledge_unit(user: Handler, svc: Delivery) -> UnitAck:
+    if user.unit_id is None:  # the center's staff have no unit portal
+        return UnitAck(acknowledged=0)
+    n = await svc.acknowledge_unit(user.unit_id, by=f"user:{user.username}")
+    return UnitAck(acknowledged=n)
 
 
 @router.post(

@@ -39,7 +39,6 @@ class State(StrEnum):
     flagged = "flagged"
 
 
-TERMINAL = frozenset({State.acknowledged, State.failed, State.flagged})
 # States a staff acknowledgement may end (a key pressed while the row is still
 # "sending" — the call is in progress — counts too).
 ACKABLE = frozenset({State.sending, State.sent, State.delivered})

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.cases import caselog
 from core.cases.lifecycle import Action
+from core.cases.tables import InstructionRow
 from core.clock import Clock
 from core.delivery.errors import AckTokenInvalid, DeliveryInvalid, DeliveryNotFound
 from core.delivery.models import ACKABLE, Channel, Request, State
@@ -30,6 +31,7 @@ from core.delivery.ports import Waker
 from core.delivery.settings import DeliverySettings
 from core.delivery.tables import DeliveryAttemptRow, DeliveryRow
 from core.escalation.sql import insert_ignoring
+from core.orgmap.tables import PersonRow
 from core.storage.engine import Database
 
 log = logging.getLogger(__name__)
@@ -160,6 +162,29 @@ class DeliveryService:
             if mine and await self.acknowledge(row.id, channel, by=by):
                 return row.id
         return None
+
+    async def acknowledge_unit(self, unit_id: int, *, by: str) -> int:
+        """The unit's staff opened the unit portal: every notice about the unit's
+        instructions addressed to the unit itself or to one of its people is
+        acknowledged (a deputy mayor's ladder step is not theirs to confirm)."""
+        async with self.db.session() as s:
+            people = {
+                f"person:{i}"
+                for i in await s.scalars(select(PersonRow.id).where(PersonRow.unit_id == unit_id))
+            }
+            rows = (
+                await s.execute(
+                    select(DeliveryRow.id, DeliveryRow.recipient)
+                    .join(InstructionRow, InstructionRow.id == DeliveryRow.instruction_id)
+                    .where(
+                        InstructionRow.unit_id == unit_id,
+                        DeliveryRow.requires_ack.is_(True),
+                        DeliveryRow.state.in_(list(ACKABLE)),
+                    )
+                )
+            ).all()
+        mine = [i for i, r in rows if r == f"unit:{unit_id}" or r in people]
+        return sum([await self.acknowledge(i, "portal", by=by) for i in mine])
 
     # --- reading -----------------------------------------------------------------------
     async def get(self, delivery_id: int) -> DeliveryRow:

@@ -35,4 +35,9 @@ class DeliverySettings(BaseModel):
     sweep_interval_s: float = Field(1.0, gt=0)
     # Deliveries worked at once per worker (a voice call holds one for a minute).
     concurrency: int = Field(8, ge=1, le=200)
+    # Of those, sends through the vendors' blocking SDKs (SMS, WeCom, WeChat) at once:
+    # they run in the process's default thread pool (6 threads on 2 cores), which the
+    # SQLite intake commit needs too; an unreachable provider holds a thread for its
+    # whole connect timeout.
+    sdk_concurrency: int = Field(2, ge=1, le=32)
     stream_maxlen: int = Field(100_000, ge=1000)

@@ -11,6 +11,7 @@ sends it again (at least once: a notice twice beats a notice never).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from datetime import timedelta
@@ -24,6 +25,7 @@ from core.aio import sleep_or_stop
 from core.clock import Clock
 from core.delivery.errors import SendFailed
 from core.delivery.models import (
+    Channel,
     Outcome,
     Purpose,
     State,
@@ -73,6 +75,7 @@ class DeliveryWorker:
         self.max_deliveries = max_deliveries
         self.tz = ZoneInfo(self.settings.timezone)
         self._slots = asyncio.Semaphore(self.settings.concurrency)
+        self._sdk_slots = asyncio.Semaphore(self.settings.sdk_concurrency)
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[int] = set()
 
@@ -160,18 +163,11 @@ class DeliveryWorker:
     # --- one step ----------------------------------------------------------------------
     async def step(self, delivery_id: int) -> None:
         """Whatever is due for this row now: a send, or moving on after no ack."""
-        now = self.clock()
-        async with self.db.session() as s:
-            row = await s.get(DeliveryRow, delivery_id)
-            if row is None or row.next_attempt_at is None or row.next_attempt_at > now:
-                return
-            state = row.state
-        if state in WAITING_ACK:
+        claimed = await self._claim(delivery_id)
+        if claimed is not None:
+            await self._attempt(claimed)
+        else:  # not to be sent now; perhaps its acknowledgement is overdue
             await self._ack_timeout(delivery_id)
-        elif state in WORKING:
-            claimed = await self._claim(delivery_id)
-            if claimed is not None:
-                await self._attempt(claimed)
 
     async def _claim(self, delivery_id: int) -> DeliveryRow | None:
         now = self.clock()
@@ -222,8 +218,11 @@ class DeliveryWorker:
             requires_ack=row.requires_ack,
             ack_url=self._ack_link(row.id) if row.requires_ack else None,
         )
+        # A voice call waits on Asterisk, not on a thread; the SDKs block one each.
+        blocking = self._sdk_slots if channel != Channel.voice else contextlib.nullcontext()
         try:
-            sent = await sender.send(out)
+            async with blocking:
+                sent = await sender.send(out)
         except SendFailed as exc:
             tries_left = row.route_attempts + 1 < self.settings.attempts_per_route
             outcome = Outcome.retry if tries_left and not exc.permanent else Outcome.failed
@@ -316,7 +315,12 @@ class DeliveryWorker:
         now = self.clock()
         async with self.db.session() as s:
             row = await s.get(DeliveryRow, delivery_id)
-            if row is None:
+            if (
+                row is None
+                or row.state not in WAITING_ACK
+                or row.next_attempt_at is None
+                or row.next_attempt_at > now
+            ):
                 return
             s.expunge(row)  # keep the route it was on: the UPDATE below moves it on
             values = _next_route(row, now)
@@ -329,12 +333,14 @@ class DeliveryWorker:
                 )
                 .values(updated_at=now, **values)
             )
-            if getattr(res, "rowcount", 0):
+            moved = bool(getattr(res, "rowcount", 0))
+            if moved:
                 await self._record(s, row, Outcome.no_ack, row.provider, None, count=False)
                 if values["state"] == State.flagged.value:
                     await self._record(s, row, Outcome.flagged, None, "nobody acknowledged",
                                        count=False)  # fmt: skip
-        await self.service.wake([delivery_id])
+        if moved and values["state"] == State.queued.value:
+            await self.service.wake([delivery_id])
 
     async def _record(
         self,

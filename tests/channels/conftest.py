@@ -40,6 +40,9 @@ def channel_settings(
 ) -> Settings:
     # Every vendor API is a local fake: tests never reach a public host.
     settings.channels.wechat.api_base = wechat_api.url
+    # Passive replies are asserted here; a loaded test machine must not turn them into
+    # write-ahead answers (tests/delivery/test_wechat_ahead.py covers those).
+    settings.channels.wechat.reply_within_s = 4.0
     settings.channels.weibo.api_base = weibo_api.url
     settings.channels.weibo.message_api_base = weibo_api.url
     for provider in (settings.channels.sms.aliyun, settings.channels.sms.tencent):

@@ -25,11 +25,24 @@ from liandong.wiring import build, delivery_worker
 from simulators.sms import FakeSmsServer
 from simulators.wechat import FakeWeChatServer
 from simulators.wecom import FakeWeComServer
+from telephony.settings import OutboundTrunk
 from tests.agent_desktop.conftest import browser  # noqa: F401 - headless Chromium
 from tests.channels.conftest import sms_api, wechat_api  # noqa: F401 - the providers' fakes
 from tests.conftest import make_settings
-from tests.feedback.conftest import survey_asterisk  # noqa: F401 - the carrier-out Asterisk
+from tests.feedback.conftest import SurveyAsterisk
+from tests.support.asterisk import private_asterisk, telephony_for_tests
 from tests.telephony.helpers import free_udp_port
+
+
+@pytest.fixture(scope="session")
+def notify_asterisk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SurveyAsterisk]:
+    """Our own Asterisk (``notify-<pid>``): ``carrier-out`` reaches the sipp phone."""
+    uas_port = free_udp_port()
+    trunk = OutboundTrunk(name="carrier-out", label="运营商出局",
+                          contact=f"sip:127.0.0.1:{uas_port}")  # fmt: skip
+    t = telephony_for_tests("notify", outbound_trunks=[trunk], hotline_trunks={})
+    with private_asterisk(t, tmp_path_factory):
+        yield SurveyAsterisk(t, uas_port)
 
 
 @pytest.fixture

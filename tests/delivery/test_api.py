@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from channels.sms.settings import DEMO_CALLBACK_SECRET
+from core.auth.tables import UserRow
 from core.cases.lifecycle import Action
 from core.cases.schemas import CaseActionIn
-from core.cases.tables import ContactRow
+from core.cases.tables import ContactRow, InstructionRow
 from core.delivery.models import Purpose, Request, Route, State
 from core.delivery.notifier import DeliveryNotifier
 from core.escalation.notifier import RecordingNotifier
@@ -164,3 +165,38 @@ async def test_a_reply_1_by_sms_acknowledges_the_leaders_notice_and_opens_no_cas
         )
     assert contacts == 0
     assert len(sms_api.state.sent) == 1  # no answer to the "1"
+
+
+async def test_opening_the_unit_portal_acknowledges_the_units_notices_and_no_one_elses(
+    env: Env, client: httpx.AsyncClient
+) -> None:
+    number, case_id = await env.case()
+    async with env.core.db.session() as s:
+        uid = await s.scalar(select(UserRow.unit_id).where(UserRow.username == "xinren"))
+    assert uid is not None
+    await env.core.cases.act(number, Action.dispatch, CaseActionIn(lead_unit_id=uid), ADMIN)
+    async with env.core.db.session() as s:
+        instruction = await s.scalar(
+            select(InstructionRow.id).where(InstructionRow.case_id == case_id)
+        )
+
+    def notice(key: str, recipient: str) -> Request:
+        return Request(
+            key=key, purpose=Purpose.reminder, text="【催办】请抓紧办理。", recipient=recipient,
+            recipient_name="x", routes=(Route("sms", PHONE),), case_id=case_id,
+            case_number=number, instruction_id=instruction, requires_ack=True,
+        )  # fmt: skip
+
+    ours, deputy = await env.service.enqueue(
+        [notice("portal-unit", f"unit:{uid}"), notice("portal-deputy", "person:999999")]
+    )
+    for i in (ours, deputy):
+        await env.worker.step(i)
+    headers = await login(client, "xinren", "demo-unit-110")
+    r = await client.post("/api/v1/deliveries/ack-unit", headers=headers)
+    assert r.status_code == 200 and r.json() == {"acknowledged": 1}, r.text
+    assert (await env.service.get(ours)).acknowledged_via == "portal"
+    assert (await env.service.get(deputy)).state == State.sent
+    center = await login(client, "dispatcher", "demo-dispatcher-110")
+    r = await client.post("/api/v1/deliveries/ack-unit", headers=center)
+    assert r.json() == {"acknowledged": 0}

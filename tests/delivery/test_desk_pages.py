@@ -8,12 +8,18 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
-from core.delivery.models import Purpose, Request, State
+from core.auth.tables import UserRow
+from core.cases.lifecycle import Action
+from core.cases.schemas import CaseActionIn
+from core.cases.tables import InstructionRow
+from core.delivery.models import Purpose, Request, Route, State
 from liandong.settings import Settings
 from simulators.sms import FakeSmsServer
 from tests.agent_desktop.conftest import chromium_path, login, serve  # noqa: F401
 from tests.delivery.conftest import Env
+from tests.feedback.helpers import ADMIN
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 CITIZEN = "13985710088"
@@ -81,3 +87,33 @@ async def test_the_big_screen_lists_a_ladder_step_nobody_could_be_told(
         assert number in row and "督办 → 市纪委监委" in row and "无可用渠道" in row, row
         await ctx.close()
     assert not errors, errors
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+async def test_opening_the_unit_portal_in_a_browser_acknowledges_the_units_reminder(
+    env: Env, delivery_settings: Settings, browser: Any
+) -> None:
+    async with env.core.db.session() as s:
+        uid = await s.scalar(select(UserRow.unit_id).where(UserRow.username == "xinren"))
+    number, case_id = await env.case()
+    await env.core.cases.act(number, Action.dispatch, CaseActionIn(lead_unit_id=uid), ADMIN)
+    async with env.core.db.session() as s:
+        instruction = await s.scalar(
+            select(InstructionRow.id).where(InstructionRow.case_id == case_id)
+        )
+    reminder = Request(
+        key="portal-browser", purpose=Purpose.reminder, text="【催办】请抓紧办理。",
+        recipient=f"unit:{uid}", recipient_name="新仁苗族乡综治中心",
+        routes=(Route("sms", "13985710001"),), case_id=case_id, case_number=number,
+        instruction_id=instruction, requires_ack=True,
+    )  # fmt: skip
+    [delivery_id] = await env.service.enqueue([reminder])
+    await env.worker.step(delivery_id)
+    async for base in serve(delivery_settings):
+        ctx = await browser.new_context(viewport={"width": 420, "height": 900}, bypass_csp=True)
+        page = await ctx.new_page()
+        await login(page, base, "/desk/portal.html", "xinren", "demo-unit-110")
+        await page.wait_for_function("document.title.startsWith('已确认 1 条督办通知')")
+        await ctx.close()
+    row = await env.service.get(delivery_id)
+    assert row.state == State.acknowledged and row.acknowledged_via == "portal"

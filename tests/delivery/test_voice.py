@@ -40,14 +40,14 @@ def voice_settings(
     sqlite_url: str,
     redis_url: str,
     redis_prefix: str,
-    survey_asterisk: SurveyAsterisk,
+    notify_asterisk: SurveyAsterisk,
     sms_api: FakeSmsServer,
 ) -> Settings:
     settings = make_settings(sqlite_url, redis_url, redis_prefix)
-    notify = survey_asterisk.telephony.notify.model_copy(
+    notify = notify_asterisk.telephony.notify.model_copy(
         update={"ring_s": 10, "digit_timeout_s": 4.0, "rounds": 1}
     )
-    settings.telephony = survey_asterisk.telephony.model_copy(update={"notify": notify})
+    settings.telephony = notify_asterisk.telephony.model_copy(update={"notify": notify})
     for provider in (settings.channels.sms.aliyun, settings.channels.sms.tencent):
         provider.endpoint = sms_api.endpoint
     settings.channels.sms.aliyun.protocol = "HTTP"
@@ -107,10 +107,10 @@ def ladder_step(key: str, *routes: Route) -> Request:
 @pytest.mark.anyio
 async def test_the_leader_presses_1_and_the_ladder_step_is_acknowledged(
     voice_env: Env,
-    survey_asterisk: SurveyAsterisk,
+    notify_asterisk: SurveyAsterisk,
     tmp_path: Path,
 ) -> None:
-    p = phone(survey_asterisk.uas_port, "1", tmp_path)
+    p = phone(notify_asterisk.uas_port, "1", tmp_path)
     [delivery_id] = await voice_env.service.enqueue(
         [ladder_step("voice-ack", Route("voice", LEADER), Route("sms", LEADER))]
     )
@@ -132,12 +132,12 @@ async def test_the_leader_presses_1_and_the_ladder_step_is_acknowledged(
 @pytest.mark.anyio
 async def test_the_leader_answers_without_pressing_and_the_next_channel_is_tried(
     voice_env: Env,
-    survey_asterisk: SurveyAsterisk,
+    notify_asterisk: SurveyAsterisk,
     sms_api: FakeSmsServer,
     tmp_path: Path,
 ) -> None:
     voice_env.settings.delivery.ack_timeout_s = 600  # the SMS then waits for its "1"
-    p = phone(survey_asterisk.uas_port, "", tmp_path)
+    p = phone(notify_asterisk.uas_port, "", tmp_path)
     [delivery_id] = await voice_env.service.enqueue(
         [ladder_step("voice-silent", Route("voice", LEADER), Route("sms", LEADER))]
     )
@@ -166,10 +166,10 @@ def cli_settings(voice_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> S
 
 def test_notify_test_by_voice_exits_0_once_the_callee_pressed_1(
     cli_settings: Settings,
-    survey_asterisk: SurveyAsterisk,
+    notify_asterisk: SurveyAsterisk,
     tmp_path: Path,
 ) -> None:
-    p = phone(survey_asterisk.uas_port, "1", tmp_path)
+    p = phone(notify_asterisk.uas_port, "1", tmp_path)
     result = CliRunner().invoke(
         main,
         ["notify", "test", "--phone", LEADER, "--channel", "voice", "--text", "这是一条测试通知。",
@@ -186,10 +186,10 @@ def test_notify_test_by_voice_exits_0_once_the_callee_pressed_1(
 
 def test_notify_test_by_voice_exits_non_zero_when_nobody_presses_1(
     cli_settings: Settings,
-    survey_asterisk: SurveyAsterisk,
+    notify_asterisk: SurveyAsterisk,
     tmp_path: Path,
 ) -> None:
-    p = phone(survey_asterisk.uas_port, "", tmp_path)
+    p = phone(notify_asterisk.uas_port, "", tmp_path)
     result = CliRunner().invoke(
         main,
         ["notify", "test", "--phone", LEADER, "--channel", "voice", "--text", "测试。", "--json",

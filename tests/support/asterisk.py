@@ -26,8 +26,9 @@ from tests.support.paths import ROOT
 from tests.support.servers import free_port
 from tests.telephony.helpers import free_udp_port
 
-# 10,000-port block per kind, 100 RTP ports per pytest process inside it.
-_KINDS = ("test", "asr", "browser", "fb", "site")
+# 9,000-port block per kind, 100 RTP ports per pytest process inside it (six kinds
+# end below 64,000).
+_KINDS = ("test", "asr", "browser", "fb", "site", "notify")
 
 
 def unavailable(reason: str) -> None:
@@ -58,7 +59,7 @@ def unit_trunks() -> list[OutboundTrunk]:
 
 
 def telephony_for_tests(kind: str, **overrides: Any) -> TelephonySettings:
-    low = 10000 + _KINDS.index(kind) * 10000 + (os.getpid() % 99) * 100
+    low = 10000 + _KINDS.index(kind) * 9000 + (os.getpid() % 90) * 100
     fields: dict[str, Any] = {
         "rootfs": ROOT / "var" / "asterisk-root",
         "instance": f"{kind}-{os.getpid()}",
