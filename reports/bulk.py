@@ -9,6 +9,7 @@ a default does not break the generator.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -95,13 +96,17 @@ class BulkWriter:
             f"VALUES ({', '.join('?' for _ in names)})"
         )
 
+        # Converted in a thread (the caller generates the next batch meanwhile) but
+        # before the transaction: SQLite has one writer, and every other process's
+        # transaction (reads included: BEGIN IMMEDIATE) waits while this one holds it.
+        records = await asyncio.to_thread(self._records, table, rows)
+
         def _run(conn: Any) -> None:
-            # Converted in the writer thread: sqlite3 releases the GIL while it steps,
-            # so the caller can generate the next batch meanwhile. A large page cache
-            # keeps the indexes of million-row tables in memory while they grow.
+            # sqlite3 releases the GIL while it steps. A large page cache keeps the
+            # indexes of million-row tables in memory while they grow.
             raw = conn.connection.driver_connection
             raw.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            raw.executemany(sql, self._records(table, rows))
+            raw.executemany(sql, records)
 
         await self.db.run_transaction(_run)
         return len(rows)

@@ -6,7 +6,8 @@ that is the row discipline inspection must look at. What each check catches:
 * an edited row no longer matches its own hash;
 * a deleted row leaves a gap in its case's ``seq`` (or, in the audit log, a row
   whose ``prev_hash`` is not its predecessor's hash);
-* a reordered row matches neither its hash (``seq`` is hashed) nor its link;
+* a reordered row matches neither its hash (``seq`` is hashed) nor its link, and
+  rows whose ids were swapped break the rule that a case's ids grow with ``seq``;
 * a row written around the application carries no hash at all;
 * the last rows of a chain deleted, or a whole chain recomputed, change the count
   or digest of an anchored day (``core.integrity.anchors``).
@@ -72,8 +73,8 @@ class Report:
         )
 
 
-def _check_event(row: Any, prev: tuple[int, str] | None) -> str | None:
-    """Why this event breaks its case's chain, or None. ``prev`` = (seq, hash)."""
+def _check_event(row: Any, prev: tuple[int, str, int] | None) -> str | None:
+    """Why this event breaks its case's chain, or None. ``prev`` = (seq, hash, id)."""
     expected_seq, expected_prev = (prev[0] + 1, prev[1]) if prev else (1, GENESIS)
     if row.hash is None:
         return "carries no hash (written around the application)"
@@ -83,13 +84,17 @@ def _check_event(row: Any, prev: tuple[int, str] | None) -> str | None:
         return f"event {expected_seq} is missing (deleted)"
     if row.prev_hash != expected_prev:
         return "does not link to the previous event (deleted, replaced or reordered)"
+    if prev is not None and row.id <= prev[2]:
+        # Appends to a case are serialised (seq is unique), so row ids grow with seq;
+        # ids are not hashed (bulk inserts do not know them), this catches swapped ids.
+        return "is stored before the previous event (row ids reordered)"
     return None
 
 
 async def _events(db: Database, report: Report) -> None:
     q = select(CaseEventRow).order_by(CaseEventRow.case_id, CaseEventRow.seq)
     case_id: int | None = None
-    prev: tuple[int, str] | None = None
+    prev: tuple[int, str, int] | None = None
     async with db.engine.connect() as conn:
         result = await conn.stream(q.execution_options(yield_per=_CHUNK))
         async for row in result:
@@ -101,7 +106,7 @@ async def _events(db: Database, report: Report) -> None:
                 report.broken = Break("case_events", row.id, reason, row.case_id, row.seq)
                 await result.close()
                 return
-            prev = (row.seq, row.hash)
+            prev = (row.seq, row.hash, row.id)
             report.events += 1
 
 

@@ -6,7 +6,8 @@ the previous audit entry) and the first row of a chain starts from ``GENESIS``. 
 edited row no longer matches its hash; a deleted or reordered one breaks the link
 of the row after it. The canonical form is JSON with sorted keys, no spaces, UTF-8,
 and the timestamp as UTC ISO-8601 with microseconds, over values as they read back
-from the database (a JSON round trip first), so SQLite and PostgreSQL hash alike.
+from the database (tuples are lists and keys strings in JSON, so SQLite and
+PostgreSQL hash alike).
 
 Whoever can rewrite *every* later row can recompute the chain; the daily anchors
 (``core.integrity``), kept outside the database too, are what catch that.
@@ -26,14 +27,35 @@ GENESIS = "0" * 64
 def _stamp(at: datetime) -> str:
     if at.tzinfo is None:  # SQLite hands back naive UTC through plain SQL
         at = at.replace(tzinfo=UTC)
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _plain_keys(value: Any) -> bool:
+    """True when every mapping inside has string keys, as a JSON column gives back.
+    (Written for speed: it runs for every event of a year of generated history.)"""
+    kind = type(value)
+    if kind is dict:
+        for k, v in value.items():
+            if type(k) is not str:
+                return False
+            if type(v) in _NESTED and not _plain_keys(v):
+                return False
+    elif kind is list or kind is tuple:
+        for v in value:
+            if type(v) in _NESTED and not _plain_keys(v):
+                return False
+    return True
+
+
+_NESTED = frozenset({dict, list, tuple})
 
 
 def canonical(fields: Mapping[str, Any], *, stored: bool = False) -> bytes:
     """``stored``: the values were read back from the database, JSON-native already."""
     plain = {k: (_stamp(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
-    if not stored:
-        # The round trip makes tuples lists and int keys strings, as JSON columns do.
+    if not stored and not _plain_keys(plain):
+        # Non-string keys come back from a JSON column as strings, and sort
+        # differently: hash what the database will hand back.
         plain = json.loads(json.dumps(plain, ensure_ascii=False))
     return json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 

@@ -6,6 +6,7 @@ import sys
 from datetime import UTC, datetime
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.integrity.anchors import anchor_days
 from core.integrity.approle import ensure_app_role
@@ -34,7 +35,14 @@ def verify_cmd() -> None:
         finally:
             await database.close()
 
-    report = run_async(go())
+    try:
+        report = run_async(go())
+    except SQLAlchemyError as exc:
+        # Exit 1 too: an unreadable log is not a verified one.
+        raise click.ClickException(
+            f"cannot read the logs ({type(exc).__name__}); is the database migrated "
+            "(`liandong db upgrade`) and reachable?"
+        ) from exc
     click.echo(report.summary())
     sys.exit(0 if report.ok else 1)
 

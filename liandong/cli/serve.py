@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import shutil
 import subprocess
 import sys
@@ -170,6 +171,10 @@ def _role(args: list[str], i: int) -> str:
                                              f"worker-{i}")  # fmt: skip
 
 
+def _lower_priority() -> None:
+    os.nice(10)
+
+
 def _last_month() -> str:
     first = datetime.now(UTC).date().replace(day=1)
     return f"{first - timedelta(days=1):%Y-%m}"
@@ -223,10 +228,13 @@ def run(host: str, port: int, workers: int, telephony: bool, demo_on_network: bo
     history = None
     if settings.mode is not Mode.production:
         click.echo("writing 12 months of demo history in the background (reports) …")
+        # Niced: filler for the reports (CPU-bound, and hashing every event's chain)
+        # must not slow the live platform's start on a small, busy machine.
         history = subprocess.Popen(
             [sys.executable, "-m", "liandong", "demo", "history", "--months", "12", "--quiet"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=_lower_priority,
         )
     children = [
         [sys.executable, "-m", "liandong", "worker", "--name", f"{default_name()}-w{i}"]

@@ -15,6 +15,7 @@ from core.cases.service import CaseService
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
 from core.clock import utc_clock
 from core.escalation.dispatch import LadderDispatcher
+from core.integrity.verify import verify_all
 from core.storage.engine import Database
 from feedback.tables import FeedbackCursorRow
 from liandong.demo.history_run import generate_history
@@ -34,6 +35,8 @@ async def test_history_is_legal_deterministic_and_the_same_on_both_backends(db_u
         assert result.counts["contacts"] > 1000
         with pytest.raises(HistoryPresent):
             await generate_history(settings, db, months=1, per_day=40, until=date(2026, 11, 1))
+        chains = await verify_all(db)  # bulk-written logs are sealed like live ones
+        assert chains.ok and chains.events > 1000, chains.summary()
         cases = CaseService(db, settings.cases, None, utc_clock, LadderDispatcher(settings.cases))
         async with db.session() as s:
             numbers = list(await s.scalars(select(CaseRow.number).order_by(CaseRow.id).limit(400)))

@@ -95,13 +95,21 @@ async def test_intact_logs_verify_and_the_command_says_so_in_one_line(
     assert out.stdout.startswith("ok:") and len(out.stdout.strip().splitlines()) == 1
 
 
-@pytest.mark.parametrize("tampering", ["edited", "deleted", "reordered"])
+@pytest.mark.parametrize("tampering", ["edited", "deleted", "reordered", "ids-swapped"])
 async def test_a_tampered_case_log_names_the_first_broken_case_and_event(
     app: FastAPI, case: str, db_url: str, tampering: str
 ) -> None:
     db: Database = app.state.core.db
     cid = await _case_id(db, case)
     where = f"case_id = {cid} AND seq"
+    async with db.session() as s:
+        ids = dict(
+            (
+                await s.execute(
+                    select(CaseEventRow.seq, CaseEventRow.id).where(CaseEventRow.case_id == cid)
+                )
+            ).all()
+        )
     sql = {
         "edited": [f"UPDATE case_events SET actor = 'someone-else' WHERE {where} = 2"],
         "deleted": [f"DELETE FROM case_events WHERE {where} = 2"],
@@ -110,14 +118,19 @@ async def test_a_tampered_case_log_names_the_first_broken_case_and_event(
             f"UPDATE case_events SET seq = 2 WHERE {where} = 3",
             f"UPDATE case_events SET seq = 3 WHERE {where} = 1000",
         ],
+        # Same seq and content, but the rows' storage order (ids) exchanged.
+        "ids-swapped": [
+            f"UPDATE case_events SET id = -1 WHERE {where} = 2",
+            f"UPDATE case_events SET id = {ids[2]} WHERE {where} = 3",
+            f"UPDATE case_events SET id = {ids[3]} WHERE {where} = 2",
+        ],
     }[tampering]
     await _tamper(db, *sql)
     report = await verify_all(db)
     assert report.broken is not None
-    assert (report.broken.case_number, report.broken.seq) == (
-        case,
-        2 if tampering != "deleted" else 3,
-    )
+    # A gap or a row stored too early shows at the event after it.
+    expected_seq = {"deleted": 3, "ids-swapped": 3}.get(tampering, 2)
+    assert (report.broken.case_number, report.broken.seq) == (case, expected_seq)
     out = _cli_verify(db_url)
     assert out.returncode == 1
     assert f"case {case} event" in out.stdout and out.stdout.startswith("BROKEN:")
