@@ -191,12 +191,12 @@ async def test_the_result_exports_as_csv_and_xlsx_and_each_export_is_audited(
     assert [(a.target, a.details["rows"]) for a in audit] == [("csv", 1), ("xlsx", 2)]
 
 
-async def test_a_one_or_two_character_fragment_searches_the_last_31_days_unless_dated(
+async def test_a_one_or_two_character_fragment_searches_the_last_7_days_unless_dated(
     client: httpx.AsyncClient, app: Any, dispatcher: dict[str, str]
 ) -> None:
     old = await contact(client, dispatcher, DOG, "13800002222")
     new = await contact(client, dispatcher, "楼下的狗又在叫", "13800003333")
-    back = app.state.core.clock() - timedelta(days=40)
+    back = app.state.core.clock() - timedelta(days=10)
     async with app.state.core.db.session() as s:
         case_id = await s.scalar(select(CaseRow.id).where(CaseRow.number == old))
         await s.execute(update(CaseRow).where(CaseRow.id == case_id).values(created_at=back))
@@ -204,7 +204,7 @@ async def test_a_one_or_two_character_fragment_searches_the_last_31_days_unless_
             update(ContactRow).where(ContactRow.case_id == case_id).values(received_at=back)
         )
     recent = await _search(client, dispatcher, q="狗")
-    assert _numbers(recent) == {new} and "近31天" in recent["note"]
+    assert _numbers(recent) == {new} and "近7天" in recent["note"]
     dated = await _search(client, dispatcher, q="狗", date_from=str(back.date()))
     assert _numbers(dated) == {old, new} and dated["note"] is None
     # Three characters or more use the index over all time.
