@@ -18,6 +18,7 @@ from core.auth.tables import AuditRow
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
 from core.console.models import SearchFilters
 from core.console.search import search
+from core.escalation.tables import EscalationRow, EscalationStepRow
 from tests.conftest import login
 from tests.core.console.conftest import contact
 
@@ -107,6 +108,17 @@ async def test_filters_narrow_the_result_and_pages_keep_the_order(
         past = app.state.core.clock() - timedelta(hours=1)
         await s.execute(update(InstructionRow).values(ack_deadline=past, done_deadline=past))
     assert _numbers(await _search(client, dispatcher, overdue="true")) == {pipe}
+    assert (await _search(client, dispatcher, escalated="true"))["total"] == 0
+    async with app.state.core.db.session() as s:
+        # A push up the ladder (督办) as the escalation scheduler records it.
+        esc = await s.scalar(select(EscalationRow))
+        assert esc is not None
+        s.add(EscalationStepRow(
+            escalation_id=esc.id, instruction_id=esc.instruction_id, case_id=esc.case_id,
+            step="escalate-1", kind="escalate", level=1, cause="ack", due_at=past,
+            taken_at=past, taken_by="system:escalation", notices=[],
+        ))  # fmt: skip
+    assert _numbers(await _search(client, dispatcher, escalated="true")) == {pipe}
 
     today = app.state.core.clock().astimezone().date()
     week_ago = today - timedelta(days=7)
