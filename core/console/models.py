@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 TRIGRAM = 3
 # No index answers such a fragment on either database (no trigram): without a date
 # range it searches this many days back, so one keystroke cannot scan every contact.
-SHORT_WINDOW = timedelta(days=31)
+SHORT_WINDOW = timedelta(days=7)
 # Past this many matching cases the search stops counting (the answer says so).
 COUNT_CAP = 10_000
 # A contact may have reached the platform a little before its case was opened.

@@ -18,6 +18,7 @@ from core.auth.tables import AuditRow
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
 from core.console.models import SearchFilters
 from core.console.search import search
+from core.escalation.tables import EscalationRow, EscalationStepRow
 from tests.conftest import login
 from tests.core.console.conftest import contact
 
@@ -107,6 +108,17 @@ async def test_filters_narrow_the_result_and_pages_keep_the_order(
         past = app.state.core.clock() - timedelta(hours=1)
         await s.execute(update(InstructionRow).values(ack_deadline=past, done_deadline=past))
     assert _numbers(await _search(client, dispatcher, overdue="true")) == {pipe}
+    assert (await _search(client, dispatcher, escalated="true"))["total"] == 0
+    async with app.state.core.db.session() as s:
+        # A push up the ladder (督办) as the escalation scheduler records it.
+        esc = await s.scalar(select(EscalationRow))
+        assert esc is not None
+        s.add(EscalationStepRow(
+            escalation_id=esc.id, instruction_id=esc.instruction_id, case_id=esc.case_id,
+            step="escalate-1", kind="escalate", level=1, cause="ack", due_at=past,
+            taken_at=past, taken_by="system:escalation", notices=[],
+        ))  # fmt: skip
+    assert _numbers(await _search(client, dispatcher, escalated="true")) == {pipe}
 
     today = app.state.core.clock().astimezone().date()
     week_ago = today - timedelta(days=7)
@@ -191,12 +203,12 @@ async def test_the_result_exports_as_csv_and_xlsx_and_each_export_is_audited(
     assert [(a.target, a.details["rows"]) for a in audit] == [("csv", 1), ("xlsx", 2)]
 
 
-async def test_a_one_or_two_character_fragment_searches_the_last_31_days_unless_dated(
+async def test_a_one_or_two_character_fragment_searches_the_last_7_days_unless_dated(
     client: httpx.AsyncClient, app: Any, dispatcher: dict[str, str]
 ) -> None:
     old = await contact(client, dispatcher, DOG, "13800002222")
     new = await contact(client, dispatcher, "楼下的狗又在叫", "13800003333")
-    back = app.state.core.clock() - timedelta(days=40)
+    back = app.state.core.clock() - timedelta(days=10)
     async with app.state.core.db.session() as s:
         case_id = await s.scalar(select(CaseRow.id).where(CaseRow.number == old))
         await s.execute(update(CaseRow).where(CaseRow.id == case_id).values(created_at=back))
@@ -204,7 +216,7 @@ async def test_a_one_or_two_character_fragment_searches_the_last_31_days_unless_
             update(ContactRow).where(ContactRow.case_id == case_id).values(received_at=back)
         )
     recent = await _search(client, dispatcher, q="狗")
-    assert _numbers(recent) == {new} and "近31天" in recent["note"]
+    assert _numbers(recent) == {new} and "近7天" in recent["note"]
     dated = await _search(client, dispatcher, q="狗", date_from=str(back.date()))
     assert _numbers(dated) == {old, new} and dated["note"] is None
     # Three characters or more use the index over all time.
