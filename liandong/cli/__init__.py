@@ -7,6 +7,7 @@ import click
 from liandong.cli.agi import agi
 from liandong.cli.asr import asr, transcribe
 from liandong.cli.asterisk import asterisk
+from liandong.cli.backup import backup, restore
 from liandong.cli.classify import classify
 from liandong.cli.db import db
 from liandong.cli.demo import demo
@@ -34,6 +35,8 @@ for command in (
     main.add_command(command)
 main.add_command(report)
 main.add_command(drill)
+main.add_command(backup)
+main.add_command(restore)
 demo.add_command(history)  # `liandong demo history`
 
 __all__ = ["main"]
