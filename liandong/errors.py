@@ -1,8 +1,11 @@
 """The shell's errors.
 
     LiandongError
-    └── Conflict (409)
-        └── HistoryPresent             409 history-present (the database has its year)
+    ├── Conflict (409)
+    │   └── HistoryPresent             409 history-present (the database has its year)
+    ├── InvalidInput (422)
+    │   └── RestoreRefused             422 restore-refused (no manifest, other kind, no --yes)
+    └── BackupFailed                   500 backup-failed (pg_dump/pg_restore, counts differ)
 
 ``BadLine`` is ``liandong classify``'s: one input line that cannot be classified; it
 becomes that line's error object in the output, the run goes on.
@@ -12,11 +15,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.errors import Conflict
+from core.errors import Conflict, InvalidInput, LiandongError
 
 
 class HistoryPresent(Conflict):
     error_id = "history-present"
+
+
+class BackupFailed(LiandongError):
+    error_id = "backup-failed"
+
+
+class RestoreRefused(InvalidInput):
+    error_id = "restore-refused"
 
 
 class BadLine(ValueError):

@@ -8,6 +8,7 @@ from liandong.cli.agi import agi
 from liandong.cli.asr import asr, transcribe
 from liandong.cli.asterisk import asterisk
 from liandong.cli.audit import audit
+from liandong.cli.backup import backup, restore
 from liandong.cli.classify import classify
 from liandong.cli.db import db
 from liandong.cli.demo import demo
@@ -38,6 +39,8 @@ main.add_command(report)
 main.add_command(drill)
 main.add_command(notify)  # `liandong notify test` (issue 13)
 main.add_command(audit)  # `liandong audit verify|anchor|app-role` (issue 14)
+main.add_command(backup)
+main.add_command(restore)
 demo.add_command(history)  # `liandong demo history`
 
 __all__ = ["main"]

@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from redis.asyncio import Redis
+
 import simulators
 from liandong.drill.traffic import Sent, Traffic
 from liandong.settings import Settings
@@ -36,6 +38,37 @@ def unavailable(settings: Settings) -> str | None:
     if runner.ari_info(settings.telephony, 1.0) is None:
         return f"Asterisk's ARI does not answer at {settings.telephony.ari_base_url}"
     return None
+
+
+async def ready(settings: Settings, limit_s: float = 60.0) -> str | None:
+    """Wait (bounded) until the telephony side can take calls: the Stasis app has
+    connected to the Asterisk now running (it records Asterisk's start time in Redis on
+    every connection) and the FastAGI server accepts connections. A drill that starts
+    before them measures start-up, not the surge. The reason when still not ready."""
+    t, fa = settings.telephony, settings.fastagi
+    key = f"{settings.redis.prefix}:tel:asterisk_started"
+    redis = Redis.from_url(settings.redis.url, decode_responses=True, socket_timeout=5)
+    deadline = time.monotonic() + limit_s
+    why = "not checked"
+    try:
+        while True:
+            info = await asyncio.to_thread(runner.ari_info, t, 1.0)
+            started = str((info or {}).get("status", {}).get("startup_time", ""))
+            app_seen = bool(started) and await redis.get(key) == started
+            try:
+                _, w = await asyncio.wait_for(asyncio.open_connection(fa.host, fa.port), 1.0)
+                w.close()
+                agi = True
+            except (OSError, TimeoutError):
+                agi = False
+            if app_seen and agi:
+                return None
+            why = "the Stasis app has not connected" if not app_seen else "FastAGI is down"
+            if time.monotonic() > deadline:
+                return why
+            await asyncio.sleep(0.5)
+    finally:
+        await redis.aclose()
 
 
 def _free_udp_port() -> int:

@@ -103,6 +103,8 @@ async def run_drill(
             traffic = Traffic(settings, code, client, rng=random.Random(code))  # noqa: S311
             await traffic.login()
             no_calls = calls.unavailable(settings)
+            if no_calls is None and (late := await calls.ready(settings)) is not None:
+                echo(f"telephony not ready after 60 s ({late}); placing the calls anyway")
             n_calls = 0 if no_calls else round(total * calls.CALL_SHARE)
             echo(f"drill {code}: {total} contacts at {per_s:.1f}/s for {duration:.0f} s "
                  f"({n_calls} of them calls{f': {no_calls}' if no_calls else ''}), "

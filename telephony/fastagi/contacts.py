@@ -124,17 +124,20 @@ class IvrContacts:
             return None
         return contact_id
 
-    async def cut_off(self, call: CallInfo, location: LocationIn | None = None) -> int | None:
-        """A call the Stasis app never saw: it was down, and the dialplan's fallback hunts
-        the seats itself. Recorded at once as a call-back item (漏接回拨), whoever answers
-        meanwhile: otherwise the platform would keep no trace of the caller. Nobody waits
-        for it (the dialplan hunts on), so it may take the intake as long as it needs."""
+    async def cut_off(
+        self, call: CallInfo, location: LocationIn | None = None, *, reason: str = "fallback"
+    ) -> int | None:
+        """A call no Stasis app will see: the app was down (the dialplan's fallback hunts
+        the seats itself, ``reason`` fallback) or the caller left the menu before the
+        intake could register them (``hung_up``). Recorded as a call-back item (漏接回拨),
+        whoever answers meanwhile: otherwise the platform keeps no trace of the caller.
+        Nobody waits for it, so it may take the intake as long as it needs."""
         contact_id = await self.arrived(call, location, timeout_s=FALLBACK_INTAKE_S)
         if contact_id is None:
             return None
         try:
             await self._set_mark(contact_id, marked=False)
-            await self.missed.missed(contact_id, 0.0, reason="fallback")
+            await self.missed.missed(contact_id, 0.0, reason=reason)
         except Exception:  # the contact exists; the janitor queues its case
             log.exception("fallback call not marked", extra={"contact_id": contact_id})
         return contact_id

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from types import TracebackType
 
 from core.cases.schemas import LocationIn
+from ivr.flows import Result
 from ivr.ports import CallInfo
 from ivr.service import IvrService, Outcome
 from telephony.calls.geoloc import CallerLocation, parse_location
@@ -133,6 +134,8 @@ def lookup_script(lookup: CallerLookup) -> Script:
 
 
 def ivr_script(service: IvrService, contacts: IvrContacts | None = None) -> Script:
+    late: set[asyncio.Task[int | None]] = set()  # held: tasks must not be collected
+
     async def run(session: AgiSession) -> None:
         env = session.env
         hotline = (env.args[0] if env.args and env.args[0] else env.extension).strip()
@@ -140,6 +143,7 @@ def ivr_script(service: IvrService, contacts: IvrContacts | None = None) -> Scri
         started = time.monotonic()
         # The call takers see the caller from the first second, not after the menu.
         contact_id = None
+        location: LocationIn | None = None
         if contacts is not None and call.call_id:
             try:
                 location = await _caller_location(session)
@@ -153,6 +157,19 @@ def ivr_script(service: IvrService, contacts: IvrContacts | None = None) -> Scri
             # Also when the script fails or times out (the dialplan then queues).
             if contacts is not None and contact_id is not None:
                 await contacts.left(contact_id, outcome, time.monotonic() - started)
+        if (
+            contacts is not None
+            and contact_id is None
+            and call.call_id
+            and outcome.result is Result.hangup
+            and not outcome.enquired
+        ):
+            # The intake was too slow to register the caller in time (a surge) and the
+            # caller left in the menu, so no Stasis app will ever see them: recorded
+            # now, in the background, as a call-back item (found by `liandong drill`).
+            task = asyncio.create_task(contacts.cut_off(call, location, reason="hung_up"))
+            late.add(task)
+            task.add_done_callback(late.discard)
         # The session log: what the caller did and where the call went.
         log.info(
             "AGI ivr",
@@ -188,7 +205,7 @@ def fallback_script(contacts: IvrContacts) -> Script:
         if not call.call_id:
             return
         task = asyncio.create_task(
-            contacts.cut_off(call, location), name=f"fallback-{call.call_id}"
+            contacts.cut_off(call, location, reason="fallback"), name=f"fallback-{call.call_id}"
         )
         recording.add(task)
         task.add_done_callback(recording.discard)

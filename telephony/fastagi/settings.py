@@ -18,6 +18,10 @@ class FastAgiSettings(BaseModel):
     connect_host: str | None = None
     # Asterisk sends the agi_* header at once; a silent peer is dropped after this.
     header_timeout_s: float = Field(5.0, gt=0)
+    # How long the menu waits to register its caller before playing regardless (the
+    # caller must not wait for a slow database); a caller who then leaves in the menu
+    # is registered in the background as a call-back item.
+    intake_timeout_s: float = Field(3.0, gt=0)
     # Longest wait for one command's reply (a prompt plays inside STREAM FILE).
     command_timeout_s: float = Field(90.0, gt=0)
     # Longest IVR or lookup session; then the server lets go (the dialplan queues).

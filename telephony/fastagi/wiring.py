@@ -36,6 +36,7 @@ def build_scripts(c: CoreServices, ivr: IvrSettings, fastagi: FastAgiSettings) -
         c.cases,
         MissedCallRecorder(c.db, c.workqueue, None, c.clock),
         c.clock,
+        intake_timeout_s=fastagi.intake_timeout_s,
     )
     return {
         "lookup": lookup_script(lookup),

@@ -55,7 +55,8 @@ def platform(
     port = free_port()
     env = {**env_for(settings), **_env(settings), "LIANDONG_VAR_DIR": str(var),
            "LIANDONG_DRILL__API_URL": f"http://127.0.0.1:{port}",
-           "LIANDONG_DRILL__SETTLE_S": "30"}  # fmt: skip
+           "LIANDONG_DRILL__SETTLE_S": "30",
+           "LIANDONG_FASTAGI__PORT": str(fastagi_port)}  # fmt: skip
     halt = threading.Event()
     supervisor = AsteriskSupervisor(t, var, echo=print)
     watcher = threading.Thread(target=supervisor.run, args=(halt,), daemon=True)
@@ -67,6 +68,7 @@ def platform(
             ("api", ["serve", "--port", str(port)]),
             ("worker-0", ["worker", "--name", "drill-w0"]),
             ("telephony", ["asterisk", "app"]),
+            ("fastagi", ["agi", "serve", "--port", str(fastagi_port)]),
         ):
             proc = subprocess.Popen(
                 [sys.executable, "-m", "liandong", *args], cwd=ROOT, env=env,
