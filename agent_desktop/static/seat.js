@@ -7,7 +7,7 @@
   const LABEL = { ready: "就绪", not_ready: "示忙", on_call: "通话中", wrap_up: "话后处理", signed_out: "签出" };
   const box = LD.el("span", { id: "seat-state-box" });
   const badge = LD.el("span", { id: "seat-state", class: "badge", text: "签出" });
-  const reason = LD.el("select", { id: "seat-reason", title: "示忙原因" },
+  const reason = LD.el("select", { id: "seat-reason", title: "示忙原因", "aria-label": "示忙原因" },
     ...["休息", "培训", "用餐", "其他"].map((r) => LD.el("option", { value: r, text: r })));
   const btn = (state, text) => LD.el("button", { type: "button", id: `seat-${state}`, "data-state": state, text });
   const buttons = [btn("ready", "就绪"), btn("not_ready", "示忙"), btn("signed_out", "签出")];

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from core.cases.instructions_api import OPEN
+from core.cases.masking import mask_phone
 from core.cases.models import STATE_LABELS, CaseState
 from core.cases.tables import CaseRow, ContactRow, InstructionRow
-from core.cases.views import mask_phone
 from core.console.models import (
     CONTACT_LEAD,
     COUNT_CAP,

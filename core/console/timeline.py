@@ -16,9 +16,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.cases.masking import mask_phone
 from core.cases.models import STATE_LABELS, CaseState
 from core.cases.tables import CaseEventRow, CaseRow, ContactRow
-from core.cases.views import mask_phone
 from core.console.models import CATEGORY_LABELS
 from core.console.schemas import TimelineItem
 from core.orgmap.tables import UnitRow

@@ -45,6 +45,7 @@ from core.queue.streams import Entry
 
 log = logging.getLogger(__name__)
 WORKING = (State.queued.value, State.sending.value)
+STOP_GRACE_S = 5.0  # see DeliveryWorker.drain
 WAITING_ACK = (State.sent.value, State.delivered.value)
 
 
@@ -92,7 +93,19 @@ class DeliveryWorker:
                 )
                 tg.create_task(consumer.run(stop), name="delivery-consumer")
             tg.create_task(self._sweep_loop(stop), name="delivery-sweep")
-        await self.idle()
+        await self.drain(STOP_GRACE_S)
+
+    async def drain(self, grace_s: float) -> None:
+        """Let sends in flight finish for ``grace_s``, then cancel the rest: a voice
+        notice may ring for minutes, and a stopping worker must not hold its process.
+        A cancelled row stays ``sending`` until its stuck deadline, when a sweep (this
+        worker's successor or another) takes it up again: nothing is lost."""
+        try:
+            await asyncio.wait_for(self.idle(), grace_s)
+        except TimeoutError:
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def _sweep_loop(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -32,7 +32,7 @@ async def prod(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncCl
                 ari_password=SecretStr("a" * 24), seat_secret=SecretStr("b" * 24)
             ),
             "channels": ChannelsSettings.model_validate(
-                {name: {"enabled": False} for name in ("wechat", "sms", "stb", "weibo")}
+                {name: {"enabled": False} for name in ("wechat", "sms", "stb", "weibo", "wecom")}
             ),
             "metrics_token": SecretStr("scrape-" + "m" * 30),
         }

@@ -145,7 +145,7 @@ async def prod_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
             ),
             # No channel adapters in this production: they would need real secrets.
             "channels": ChannelsSettings.model_validate(
-                {name: {"enabled": False} for name in ("wechat", "sms", "stb", "weibo")}
+                {name: {"enabled": False} for name in ("wechat", "sms", "stb", "weibo", "wecom")}
             ),
         }
     )

@@ -44,7 +44,8 @@ async def test_the_timeline_tells_the_case_in_order_with_reasons(
     ]  # fmt: skip
     assert [i["at"] for i in items] == sorted(i["at"] for i in items)
     assert all({"at", "kind", "text"} <= i.keys() for i in items)
-    assert "13800001111" in items[0]["text"]  # a dispatcher sees the full number
+    # Masked even for a dispatcher: the full number is the case panel's audited reveal.
+    assert "138****1111" in items[0]["text"] and "13800001111" not in str(items)
     assert items[2]["text"] == "分类：政务服务"
     assert items[4]["text"].endswith("理由：不属于公安职责")
     assert items[1]["text"] == "受理" and items[3]["text"] == "派单：市公安局指挥中心"
