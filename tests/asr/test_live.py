@@ -208,7 +208,11 @@ async def test_live_worker_killed_mid_call_resumes_and_the_call_goes_on(
     )
     # The call starts only once the victim listens on ARI: on a loaded machine loading
     # Python and the Vosk model can take longer than the call lasts.
-    await _app_registered(live_settings, victim)
+    try:
+        await _app_registered(live_settings, victim)
+    except BaseException:
+        victim.kill()  # never leave the worker behind when it did not come up
+        raise
     call = asyncio.create_task(
         _speaking_call(
             live_settings.telephony, pcap, len(ulaw) // 8 + 3000, tmp_path, "13900003333"
