@@ -106,7 +106,9 @@ class FeedbackService:
                 elif action in DONE and self.settings.survey_enabled:
                     await self._schedule_survey(case_id, at)
             except IntegrityError:
-                log.info("feedback event already handled", extra={"event_id": event_id})
+                # Expected in bulk after `liandong demo history` (its ratings are written
+                # with the events): debug, or the first start logs ~200,000 lines.
+                log.debug("feedback event already handled", extra={"event_id": event_id})
         if rows:
             async with self.db.session() as s:
                 cur = await s.get(FeedbackCursorRow, CURSOR)
