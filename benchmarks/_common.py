@@ -140,3 +140,23 @@ def pg_admin_dsn(url: str) -> str:
 
 def with_database(url: str, database: str) -> str:
     return f"{url.rsplit('/', 1)[0]}/{database}"
+
+
+async def bench_database(pg_url: str, name: str, *, fresh: bool) -> tuple[str, str]:
+    """Create the benchmark's own database ``name`` on ``pg_url``'s server unless it is
+    there (a cache between runs; ``fresh`` drops it first). Returns its asyncpg DSN and
+    its SQLAlchemy URL."""
+    import asyncpg  # only the PostgreSQL benchmarks need it
+
+    admin = await asyncpg.connect(pg_url)
+    try:
+        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if exists and fresh:
+            await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+            exists = None
+        if not exists:
+            await admin.execute(f"CREATE DATABASE {name}")
+    finally:
+        await admin.close()
+    dsn = with_database(pg_url, name)
+    return dsn, dsn.replace("postgresql://", "postgresql+asyncpg://")

@@ -150,18 +150,7 @@ async def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         setup = await prepare(url, args)
         base = baseline_sqlite(str(path), month, args.repeat)
     else:
-        admin = await asyncpg.connect(args.pg_url)
-        try:
-            exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", PG_DB)
-            if exists and args.fresh:
-                await admin.execute(f"DROP DATABASE {PG_DB} WITH (FORCE)")
-                exists = None
-            if not exists:
-                await admin.execute(f"CREATE DATABASE {PG_DB}")
-        finally:
-            await admin.close()
-        dsn = args.pg_url.rsplit("/", 1)[0] + f"/{PG_DB}"
-        url = dsn.replace("postgresql://", "postgresql+asyncpg://")
+        dsn, url = await c.bench_database(args.pg_url, PG_DB, fresh=args.fresh)
         setup = await prepare(url, args)
         conn = await asyncpg.connect(dsn)
         await conn.execute("ANALYZE")

@@ -156,18 +156,7 @@ async def measure(url: str, args: argparse.Namespace, dsn: str) -> dict[str, Any
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
-    admin = await asyncpg.connect(args.pg_url)
-    try:
-        exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", PG_DB)
-        if exists and args.fresh:
-            await admin.execute(f"DROP DATABASE {PG_DB} WITH (FORCE)")
-            exists = None
-        if not exists:
-            await admin.execute(f"CREATE DATABASE {PG_DB}")
-    finally:
-        await admin.close()
-    dsn = args.pg_url.rsplit("/", 1)[0] + f"/{PG_DB}"
-    url = dsn.replace("postgresql://", "postgresql+asyncpg://")
+    dsn, url = await c.bench_database(args.pg_url, PG_DB, fresh=args.fresh)
     setup = await prepare(url, args)
     await realistic_text(dsn)
     conn = await asyncpg.connect(dsn)
